@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: Apache-2.0
+# Install rules: headers, the exported targets, mlpipeConfig.cmake with components, the version
+# file and a pkg-config file. The package is header-only, hence architecture-independent.
+include(CMakePackageConfigHelpers)
+
+set(MLPIPE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/mlpipe"
+    CACHE STRING "Where mlpipeConfig.cmake is installed, relative to the prefix")
+
+# The core headers; each wing's folder is installed with its component.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/mlpipe"
+        DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
+        FILES_MATCHING PATTERN "*.hpp"
+        PATTERN "sqlite" EXCLUDE
+        PATTERN "aws" EXCLUDE)
+install(TARGETS mlpipe EXPORT mlpipeTargets)
+install(EXPORT mlpipeTargets NAMESPACE mlpipe:: DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+
+configure_package_config_file(
+  "${PROJECT_SOURCE_DIR}/cmake/mlpipeConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/mlpipeConfig.cmake"
+  INSTALL_DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+# 0.x: minor versions may break; from 1.0 on, SameMajorVersion.
+write_basic_package_version_file(
+  "${PROJECT_BINARY_DIR}/mlpipeConfigVersion.cmake"
+  COMPATIBILITY SameMinorVersion
+  ARCH_INDEPENDENT)
+install(FILES "${PROJECT_BINARY_DIR}/mlpipeConfig.cmake" "${PROJECT_BINARY_DIR}/mlpipeConfigVersion.cmake"
+        DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+
+configure_file("${PROJECT_SOURCE_DIR}/cmake/mlpipe.pc.in" "${PROJECT_BINARY_DIR}/mlpipe.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/mlpipe.pc" DESTINATION "${CMAKE_INSTALL_DATADIR}/pkgconfig")
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/mlpipe")

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers shared by mlpipe's tests: paths of the test data, temporary directories.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include <unistd.h>
+
+namespace mlpipe::test {
+
+/// Path of a data set shipped in tests/data/sets ("iris.csv", ...).
+inline std::filesystem::path data_path(const std::string& name) {
+    return std::filesystem::path(MLPIPE_TEST_DATA_DIR) / name;
+}
+
+/// A fresh directory, removed with everything in it when the object goes.
+class temp_dir {
+public:
+    temp_dir() {
+        static std::atomic<unsigned> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        path_ = std::filesystem::temp_directory_path() /
+                ("mlpipe-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp) + "-" +
+                 std::to_string(counter++));
+        std::filesystem::create_directories(path_);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    ~temp_dir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+    [[nodiscard]] std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace mlpipe::test
