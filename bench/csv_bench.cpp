@@ -28,9 +28,13 @@ const mlpipe::dataset<double>& source_data(Eigen::Index rows) {
     static std::map<Eigen::Index, mlpipe::dataset<double>> cache;
     auto it = cache.find(rows);
     if (it == cache.end()) {
-        it = cache.emplace(rows, mlpipe::make_classification({.n_samples = rows, .n_features = 20,
-                                                              .n_informative = 5, .n_redundant = 5,
-                                                              .n_classes = 3, .seed = 1}))
+        it = cache
+                 .emplace(rows, mlpipe::make_classification({.n_samples = rows,
+                                                             .n_features = 20,
+                                                             .n_informative = 5,
+                                                             .n_redundant = 5,
+                                                             .n_classes = 3,
+                                                             .seed = 1}))
                  .first;
     }
     return it->second;
@@ -49,7 +53,8 @@ const std::string& csv_text(Eigen::Index rows, int digits) {
         return cache.emplace(key, out.str()).first->second;
     }
     std::string text;
-    for (const auto& name : data.feature_names()) text += name + ",";
+    for (const auto& name : data.feature_names())
+        text += name + ",";
     text += "label\n";
     char buffer[64];
     for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
@@ -99,7 +104,8 @@ void write_csv_memory(benchmark::State& state) {
         bytes = out.str().size();
         benchmark::DoNotOptimize(bytes);
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(bytes));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(bytes));
 }
 
 void read_binary_file(benchmark::State& state) {
@@ -112,7 +118,8 @@ void read_binary_file(benchmark::State& state) {
         benchmark::DoNotOptimize(back.features().data());
     }
     std::filesystem::remove(path);
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(size));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                            static_cast<std::int64_t>(size));
 }
 
 }  // namespace
@@ -127,11 +134,15 @@ int main(int argc, char** argv) {
         }
     }
     int count = static_cast<int>(args.size());
-    const std::int64_t rows = smoke ? 2000 : 200000;  // 200k x 20 is ~28 MB (6 digits) / ~80 MB (17)
+    const std::int64_t rows =
+        smoke ? 2000 : 200000;  // 200k x 20 is ~28 MB (6 digits) / ~80 MB (17)
 
-    benchmark::RegisterBenchmark("parse_csv<double>/6_digits", parse_csv_memory<double>, 6)->Arg(rows);
-    benchmark::RegisterBenchmark("parse_csv<double>/17_digits", parse_csv_memory<double>, 0)->Arg(rows);
-    benchmark::RegisterBenchmark("parse_csv<float>/6_digits", parse_csv_memory<float>, 6)->Arg(rows);
+    benchmark::RegisterBenchmark("parse_csv<double>/6_digits", parse_csv_memory<double>, 6)
+        ->Arg(rows);
+    benchmark::RegisterBenchmark("parse_csv<double>/17_digits", parse_csv_memory<double>, 0)
+        ->Arg(rows);
+    benchmark::RegisterBenchmark("parse_csv<float>/6_digits", parse_csv_memory<float>, 6)
+        ->Arg(rows);
     benchmark::RegisterBenchmark("read_csv<double>/file_6_digits", read_csv_file)->Arg(rows);
     benchmark::RegisterBenchmark("write_csv<double>/17_digits", write_csv_memory)->Arg(rows);
     benchmark::RegisterBenchmark("read_binary_matrix<double>/file", read_binary_file)->Arg(rows);

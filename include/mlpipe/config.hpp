@@ -27,9 +27,9 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
 #define MLPIPE_ASSERT(cond) static_cast<void>(0)
 #else
 #include <cstdio>
-#define MLPIPE_ASSERT(cond)                                                                      \
-    ((cond) ? static_cast<void>(0)                                                               \
-            : (std::fprintf(stderr, "%s:%d: mlpipe internal check failed: %s\n", __FILE__, __LINE__, \
-                            #cond),                                                              \
+#define MLPIPE_ASSERT(cond)                                                                \
+    ((cond) ? static_cast<void>(0)                                                         \
+            : (std::fprintf(stderr, "%s:%d: mlpipe internal check failed: %s\n", __FILE__, \
+                            __LINE__, #cond),                                              \
                std::abort()))
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file data.hpp Everything in data/: datasets, label maps, CSV and binary I/O, splits, synthetic data.
+/// @file data.hpp Everything in data/: datasets, label maps, CSV and binary I/O, splits, synthetic
+/// data.
 #pragma once
 
 #include "data/binary_matrix.hpp"

@@ -16,7 +16,7 @@ namespace mlpipe {
 
 namespace detail {
 inline std::string join_message(const std::string& prefix, const std::string& problem,
-                                 const std::string& remedy) {
+                                const std::string& remedy) {
     std::string text = prefix;
     if (!text.empty()) text += ": ";
     text += problem;
@@ -32,7 +32,7 @@ inline std::string join_message(const std::string& prefix, const std::string& pr
 /// Base of every error mlpipe throws on purpose.
 /// Thread safety: immutable after construction; copies share nothing mutable.
 class error : public std::runtime_error {
-public:
+  public:
     /// @param problem what was wrong, e.g. "row 12 has 4 fields but the header has 5"
     /// @param remedy what the caller can do about it, e.g. "fix or remove the row"
     error(std::string problem, std::string remedy)
@@ -43,13 +43,13 @@ public:
     /// What to do about it.
     [[nodiscard]] const std::string& remedy() const noexcept { return remedy_; }
 
-protected:
+  protected:
     error(const std::string& prefix, std::string problem, std::string remedy)
         : std::runtime_error(detail::join_message(prefix, problem, remedy)),
           problem_(std::move(problem)),
           remedy_(std::move(remedy)) {}
 
-private:
+  private:
     std::string problem_;
     std::string remedy_;
 };
@@ -57,27 +57,27 @@ private:
 /// An argument or input value is unacceptable: a wrong feature count, a NaN, a hyperparameter out
 /// of range, an empty data set. `subject()` names the parameter or field when there is one.
 class invalid_input_error : public error {
-public:
+  public:
     invalid_input_error(std::string problem, std::string remedy, std::string subject = {})
         : error(subject, std::move(problem), std::move(remedy)), subject_(std::move(subject)) {}
     /// The parameter, field or column concerned; empty when the input as a whole is at fault.
     [[nodiscard]] const std::string& subject() const noexcept { return subject_; }
 
-private:
+  private:
     std::string subject_;
 };
 
 /// A model was used (predict, save) before it was fitted or loaded.
 class not_fitted_error : public error {
-public:
+  public:
     using error::error;
 };
 
 /// Where in a file or byte buffer a format error was found. Zero means "not known".
 struct source_position {
-    std::string source;         ///< file name or a caller-chosen label such as "<memory>"
-    std::uint64_t line = 0;     ///< 1-based line (text formats)
-    std::uint64_t column = 0;   ///< 1-based column or field number (text formats)
+    std::string source;                ///< file name or a caller-chosen label such as "<memory>"
+    std::uint64_t line = 0;            ///< 1-based line (text formats)
+    std::uint64_t column = 0;          ///< 1-based column or field number (text formats)
     std::uint64_t offset = no_offset;  ///< byte offset (binary formats)
 
     static constexpr std::uint64_t no_offset = std::numeric_limits<std::uint64_t>::max();
@@ -98,21 +98,23 @@ struct source_position {
 /// Bytes or text do not follow the expected format: a ragged CSV row, a truncated binary file, a
 /// corrupt artifact. `where()` tells the file and the place.
 class format_error : public error {
-public:
+  public:
     format_error(std::string problem, std::string remedy, source_position where)
-        : error(where.to_string(), std::move(problem), std::move(remedy)), where_(std::move(where)) {}
+        : error(where.to_string(), std::move(problem), std::move(remedy)),
+          where_(std::move(where)) {}
     /// The file (or buffer label) and the place in it.
     [[nodiscard]] const source_position& where() const noexcept { return where_; }
 
-private:
+  private:
     source_position where_;
 };
 
 /// A storage backend (file system, SQLite, S3, PostgreSQL, ...) failed or refused an operation.
 /// `backend()` names it, `native_code()` is its own code (errno, SQLite result code, HTTP status).
 class storage_error : public error {
-public:
-    storage_error(std::string problem, std::string remedy, std::string backend, long native_code = 0)
+  public:
+    storage_error(std::string problem, std::string remedy, std::string backend,
+                  long native_code = 0)
         : error(backend, std::move(problem), std::move(remedy)),
           backend_(std::move(backend)),
           native_code_(native_code) {}
@@ -121,27 +123,27 @@ public:
     /// The backend's own error code; 0 when there is none.
     [[nodiscard]] long native_code() const noexcept { return native_code_; }
 
-private:
+  private:
     std::string backend_;
     long native_code_;
 };
 
 /// A message queue failed or refused an operation (a stale lease, an unknown receipt).
 class queue_error : public storage_error {
-public:
+  public:
     using storage_error::storage_error;
 };
 
 /// The configuration is wrong or incomplete: an unknown URI scheme, a missing setting, a component
 /// that was not built. `key()` names the setting.
 class configuration_error : public error {
-public:
+  public:
     configuration_error(std::string problem, std::string remedy, std::string key = {})
         : error(key, std::move(problem), std::move(remedy)), key_(std::move(key)) {}
     /// The setting concerned; empty when none in particular.
     [[nodiscard]] const std::string& key() const noexcept { return key_; }
 
-private:
+  private:
     std::string key_;
 };
 

@@ -4,7 +4,8 @@
 /// The library never writes to stdout or stderr by itself. Install a hook to receive its records:
 /// @code
 ///   mlpipe::set_log_hook([](const mlpipe::log_record& r) {
-///       std::cerr << mlpipe::to_string(r.level) << ' ' << r.component << ": " << r.message << '\n';
+///       std::cerr << mlpipe::to_string(r.level) << ' ' << r.component << ": " << r.message <<
+///       '\n';
 ///   }, mlpipe::log_level::info);
 /// @endcode
 #pragma once
@@ -25,12 +26,18 @@ enum class log_level : int { trace = 0, debug = 1, info = 2, warn = 3, error = 4
 /// The lower-case name of a level ("trace", "debug", "info", "warn", "error", "off").
 [[nodiscard]] constexpr std::string_view to_string(log_level level) noexcept {
     switch (level) {
-        case log_level::trace: return "trace";
-        case log_level::debug: return "debug";
-        case log_level::info: return "info";
-        case log_level::warn: return "warn";
-        case log_level::error: return "error";
-        case log_level::off: break;
+        case log_level::trace:
+            return "trace";
+        case log_level::debug:
+            return "debug";
+        case log_level::info:
+            return "info";
+        case log_level::warn:
+            return "warn";
+        case log_level::error:
+            return "error";
+        case log_level::off:
+            break;
     }
     return "off";
 }
@@ -86,7 +93,8 @@ inline log_hook set_log_hook(log_hook hook, log_level min_level = log_level::inf
 /// Sends one record to the installed hook, if any and if `level` passes its threshold.
 /// An exception thrown by the hook is swallowed: logging never changes what the library does.
 /// Thread safety: any thread.
-inline void log_message(log_level level, std::string_view component, std::string_view message) noexcept {
+inline void log_message(log_level level, std::string_view component,
+                        std::string_view message) noexcept {
     if (!log_enabled(level)) return;
     auto& state = detail::log_state_instance();
     std::shared_ptr<const log_hook> hook;

@@ -24,14 +24,17 @@ inline constexpr int version_patch = MLPIPE_VERSION_PATCH;
 namespace detail {
 #define MLPIPE_DETAIL_STR2(x) #x
 #define MLPIPE_DETAIL_STR(x) MLPIPE_DETAIL_STR2(x)
-inline constexpr std::string_view version_text = MLPIPE_DETAIL_STR(
-    MLPIPE_VERSION_MAJOR) "." MLPIPE_DETAIL_STR(MLPIPE_VERSION_MINOR) "." MLPIPE_DETAIL_STR(MLPIPE_VERSION_PATCH);
+inline constexpr std::string_view version_text =
+    MLPIPE_DETAIL_STR(MLPIPE_VERSION_MAJOR) "." MLPIPE_DETAIL_STR(
+        MLPIPE_VERSION_MINOR) "." MLPIPE_DETAIL_STR(MLPIPE_VERSION_PATCH);
 #undef MLPIPE_DETAIL_STR
 #undef MLPIPE_DETAIL_STR2
 }  // namespace detail
 
 /// The version as text, "MAJOR.MINOR.PATCH".
 /// Thread safety: a constant.
-[[nodiscard]] constexpr std::string_view version() noexcept { return detail::version_text; }
+[[nodiscard]] constexpr std::string_view version() noexcept {
+    return detail::version_text;
+}
 
 }  // namespace mlpipe

@@ -28,8 +28,8 @@ TEST_CASE("a hook receives records at or above its level", "[core][log]") {
     std::vector<std::string> seen;
     mlpipe::set_log_hook(
         [&](const mlpipe::log_record& r) {
-            seen.push_back(std::string(mlpipe::to_string(r.level)) + " " + std::string(r.component) +
-                           " " + std::string(r.message));
+            seen.push_back(std::string(mlpipe::to_string(r.level)) + " " +
+                           std::string(r.component) + " " + std::string(r.message));
         },
         mlpipe::log_level::warn);
     CHECK(mlpipe::log_enabled(mlpipe::log_level::warn));
@@ -67,12 +67,14 @@ TEST_CASE("records from many threads all reach the hook while it is replaced", "
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
         threads.emplace_back([] {
-            for (int i = 0; i < 1000; ++i) mlpipe::log_message(mlpipe::log_level::info, "t", "m");
+            for (int i = 0; i < 1000; ++i)
+                mlpipe::log_message(mlpipe::log_level::info, "t", "m");
         });
     }
     for (int i = 0; i < 50; ++i) {
         mlpipe::set_log_hook([&](const mlpipe::log_record&) { ++count; }, mlpipe::log_level::info);
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     CHECK(count.load() == 4000);
 }

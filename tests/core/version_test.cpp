@@ -11,6 +11,6 @@ TEST_CASE("the version text is built from the version macros", "[core][version]"
                                  std::to_string(MLPIPE_VERSION_MINOR) + "." +
                                  std::to_string(MLPIPE_VERSION_PATCH);
     CHECK(mlpipe::version() == expected);
-    CHECK(MLPIPE_VERSION == mlpipe::version_major * 10000 + mlpipe::version_minor * 100 +
-                                mlpipe::version_patch);
+    CHECK(MLPIPE_VERSION ==
+          mlpipe::version_major * 10000 + mlpipe::version_minor * 100 + mlpipe::version_patch);
 }

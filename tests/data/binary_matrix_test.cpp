@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests of data/binary_matrix.hpp: exact round trips, the byte layout, and lying or truncated input.
+// Tests of data/binary_matrix.hpp: exact round trips, the byte layout, and lying or truncated
+// input.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -44,11 +45,13 @@ std::vector<std::byte> header(std::uint64_t n, std::uint64_t d) {
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes) {
     std::ofstream out(path, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    out.write(reinterpret_cast<const char*>(bytes.data()),
+              static_cast<std::streamsize>(bytes.size()));
 }
 }  // namespace
 
-TEST_CASE("the binary layout is u64 n, u64 d, f64 cells, i32 labels, little-endian", "[data][binary]") {
+TEST_CASE("the binary layout is u64 n, u64 d, f64 cells, i32 labels, little-endian",
+          "[data][binary]") {
     const auto bytes = encode(sample());
     REQUIRE(bytes.size() == 16 + 3 * 2 * 8 + 3 * 4);
     CHECK(mlpipe::detail::load_le<std::uint64_t>(bytes.data()) == 3);
@@ -75,7 +78,8 @@ TEST_CASE("binary matrices round-trip exactly through memory and files", "[data]
 }
 
 TEST_CASE("an empty binary matrix round-trips", "[data][binary]") {
-    const mlpipe::dataset<double> empty(mlpipe::feature_matrix<double>(0, 4), mlpipe::class_index_vector(0),
+    const mlpipe::dataset<double> empty(mlpipe::feature_matrix<double>(0, 4),
+                                        mlpipe::class_index_vector(0),
                                         mlpipe::label_map::from_integers({}));
     const auto back = mlpipe::parse_binary_matrix(encode(empty));
     CHECK(back.n_samples() == 0);
@@ -102,11 +106,13 @@ TEST_CASE("a truncated binary file is a format error with the byte offset", "[da
     CHECK_THROWS_AS(mlpipe::read_binary_matrix(dir / "empty.bin"), mlpipe::format_error);
 }
 
-TEST_CASE("a header that claims more rows than the file holds allocates nothing", "[data][binary]") {
+TEST_CASE("a header that claims more rows than the file holds allocates nothing",
+          "[data][binary]") {
     // 2^40 rows x 2^20 features would be 2^63 bytes: rejected before any allocation.
     auto lying = header(std::uint64_t{1} << 40, std::uint64_t{1} << 20);
     lying.resize(lying.size() + 100);
-    CHECK_THROWS_WITH(mlpipe::parse_binary_matrix(lying), Contains("header claims 1099511627776 rows"));
+    CHECK_THROWS_WITH(mlpipe::parse_binary_matrix(lying),
+                      Contains("header claims 1099511627776 rows"));
     // Products that overflow 64 bits.
     auto overflow = header(~std::uint64_t{0}, ~std::uint64_t{0});
     CHECK_THROWS_WITH(mlpipe::parse_binary_matrix(overflow), Contains("a size no file can hold"));
@@ -136,7 +142,8 @@ TEST_CASE("data the binary format cannot hold is refused before writing", "[data
                                        mlpipe::label_map::from_integers({std::int64_t{1} << 40}));
     CHECK_THROWS_WITH(mlpipe::write_binary_matrix(out, wide), Contains("32 bits"));
     mlpipe::test::temp_dir dir;
-    CHECK_THROWS_AS(mlpipe::write_binary_matrix(dir / "s.bin", strings), mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(mlpipe::write_binary_matrix(dir / "s.bin", strings),
+                    mlpipe::invalid_input_error);
     CHECK_FALSE(std::filesystem::exists(dir / "s.bin"));
 }
 

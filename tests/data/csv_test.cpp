@@ -66,13 +66,15 @@ TEST_CASE("label_type::string keeps integer-looking labels as text", "[data][csv
 TEST_CASE("label_type::integer rejects a text label and names its line", "[data][csv]") {
     csv_options options;
     options.labels = mlpipe::label_type::integer;
-    const auto e = expect_format_error([&] { (void)parse_csv("x,label\n1,2\n2,two\n", options, "f.csv"); });
+    const auto e =
+        expect_format_error([&] { (void)parse_csv("x,label\n1,2\n2,two\n", options, "f.csv"); });
     CHECK(e.where().line == 3);
     CHECK(e.where().column == 2);
     CHECK_THAT(e.what(), Contains("\"two\" is not an integer"));
 }
 
-TEST_CASE("quoted fields, escaped quotes, CRLF, spaces, BOM and blank lines are read", "[data][csv]") {
+TEST_CASE("quoted fields, escaped quotes, CRLF, spaces, BOM and blank lines are read",
+          "[data][csv]") {
     const std::string text =
         "\xEF\xBB\xBF\"first col\",\"b\",label\r\n"
         "\r\n"
@@ -85,7 +87,8 @@ TEST_CASE("quoted fields, escaped quotes, CRLF, spaces, BOM and blank lines are 
     CHECK(data.features()(0, 0) == 1.0);
     CHECK(data.features()(0, 1) == 2.5);
     CHECK(data.features()(1, 0) == 3.0);
-    CHECK(data.classes().strings() == std::vector<std::string>{"a, \"quoted\" label", "multi\nline"});
+    CHECK(data.classes().strings() ==
+          std::vector<std::string>{"a, \"quoted\" label", "multi\nline"});
 }
 
 TEST_CASE("a file without a final newline is read completely", "[data][csv]") {
@@ -116,7 +119,8 @@ TEST_CASE("unlabelled data and ignored columns", "[data][csv]") {
 }
 
 TEST_CASE("missing values are an error by default, naming the cell", "[data][csv]") {
-    const auto e = expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,,y\n", {}, "m.csv"); });
+    const auto e =
+        expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,,y\n", {}, "m.csv"); });
     CHECK(e.where().source == "m.csv");
     CHECK(e.where().line == 3);
     CHECK(e.where().column == 2);
@@ -139,16 +143,19 @@ TEST_CASE("missing values become NaN when asked", "[data][csv]") {
 }
 
 TEST_CASE("a ragged row is an error naming its line", "[data][csv]") {
-    const auto short_row = expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,y\n", {}, "r.csv"); });
+    const auto short_row =
+        expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,y\n", {}, "r.csv"); });
     CHECK(short_row.where().line == 3);
     CHECK_THAT(short_row.what(), Contains("row has 2 fields but the header has 3"));
-    const auto long_row = expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x,9,9\n", {}, "r.csv"); });
+    const auto long_row =
+        expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x,9,9\n", {}, "r.csv"); });
     CHECK(long_row.where().line == 2);
     CHECK_THAT(long_row.what(), Contains("row has 5 fields but the header has 3"));
 }
 
 TEST_CASE("a non-numeric cell is an error naming line, column and value", "[data][csv]") {
-    const auto e = expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,abc,y\n", {}, "n.csv"); });
+    const auto e =
+        expect_format_error([] { (void)parse_csv("a,b,label\n1,2,x\n3,abc,y\n", {}, "n.csv"); });
     CHECK(e.where().line == 3);
     CHECK(e.where().column == 2);
     CHECK_THAT(e.what(), Contains("\"abc\" is not a number"));

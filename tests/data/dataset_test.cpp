@@ -100,7 +100,8 @@ TEST_CASE("label maps sort classes and find them", "[data][label_map]") {
 }
 
 TEST_CASE("label maps round-trip through JSON and reject malformed JSON", "[data][label_map]") {
-    for (const auto& map : {label_map::from_integers({3, 1}), label_map::from_strings({"x", "y"}), label_map{}}) {
+    for (const auto& map :
+         {label_map::from_integers({3, 1}), label_map::from_strings({"x", "y"}), label_map{}}) {
         CHECK(label_map::from_json(map.to_json()) == map);
     }
     using nlohmann::json;

@@ -15,7 +15,8 @@ TEST_CASE("iris reads as 150 rows, 4 features, 3 string classes", "[data][real]"
     const auto iris = mlpipe::read_csv(mlpipe::test::data_path("iris.csv"));
     CHECK(iris.n_samples() == 150);
     CHECK(iris.n_features() == 4);
-    CHECK(iris.classes().strings() == std::vector<std::string>{"setosa", "versicolor", "virginica"});
+    CHECK(iris.classes().strings() ==
+          std::vector<std::string>{"setosa", "versicolor", "virginica"});
     CHECK(iris.class_counts() == std::vector<std::size_t>{50, 50, 50});
     CHECK(iris.feature_names()[0] == "sepal_length");
     CHECK(iris.features()(0, 0) == 5.1);
@@ -29,8 +30,9 @@ TEST_CASE("wine, breast cancer and digits read with their documented shapes", "[
         Eigen::Index features;
         std::size_t classes;
     };
-    for (const auto& e : {expected{"wine.csv", 178, 13, 3}, expected{"breast_cancer.csv", 569, 30, 2},
-                          expected{"digits.csv", 1797, 64, 10}}) {
+    for (const auto& e :
+         {expected{"wine.csv", 178, 13, 3}, expected{"breast_cancer.csv", 569, 30, 2},
+          expected{"digits.csv", 1797, 64, 10}}) {
         INFO(e.file);
         const auto data = mlpipe::read_csv<float>(mlpipe::test::data_path(e.file));
         CHECK(data.n_samples() == e.rows);

@@ -24,7 +24,8 @@ mlpipe::dataset<double> imbalanced() {
 }  // namespace
 
 TEST_CASE("a stratified split keeps each class's share in both parts", "[data][split]") {
-    const auto [train, test] = mlpipe::train_test_split(imbalanced(), {.test_fraction = 0.2, .seed = 1});
+    const auto [train, test] =
+        mlpipe::train_test_split(imbalanced(), {.test_fraction = 0.2, .seed = 1});
     CHECK(test.n_samples() == 26);
     CHECK(train.n_samples() == 104);
     CHECK(test.class_counts() == std::vector<std::size_t>{18, 6, 2});
@@ -34,8 +35,9 @@ TEST_CASE("a stratified split keeps each class's share in both parts", "[data][s
 TEST_CASE("the parts are disjoint and cover every row", "[data][split]") {
     const auto data = imbalanced();
     for (bool stratify : {true, false}) {
-        const auto parts = mlpipe::split_rows(data.n_samples(), data.targets(), data.n_classes(),
-                                              {.test_fraction = 0.3, .seed = 5, .stratify = stratify});
+        const auto parts =
+            mlpipe::split_rows(data.n_samples(), data.targets(), data.n_classes(),
+                               {.test_fraction = 0.3, .seed = 5, .stratify = stratify});
         std::set<Eigen::Index> all(parts.train.begin(), parts.train.end());
         all.insert(parts.test.begin(), parts.test.end());
         CHECK(all.size() == 130);
@@ -56,8 +58,10 @@ TEST_CASE("the same seed gives the same split, another seed another", "[data][sp
 
 TEST_CASE("impossible splits are rejected with a reason", "[data][split]") {
     const auto data = imbalanced();
-    CHECK_THROWS_AS(mlpipe::train_test_split(data, {.test_fraction = 0.0}), mlpipe::invalid_input_error);
-    CHECK_THROWS_AS(mlpipe::train_test_split(data, {.test_fraction = 1.0}), mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(mlpipe::train_test_split(data, {.test_fraction = 0.0}),
+                    mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(mlpipe::train_test_split(data, {.test_fraction = 1.0}),
+                    mlpipe::invalid_input_error);
     mlpipe::feature_matrix<double> x(3, 1);
     x << 1, 2, 3;
     mlpipe::class_index_vector y(3);
@@ -69,5 +73,6 @@ TEST_CASE("impossible splits are rejected with a reason", "[data][split]") {
     const mlpipe::dataset<double> unlabelled(x);
     CHECK_THROWS_AS(mlpipe::train_test_split(unlabelled), mlpipe::invalid_input_error);
     const mlpipe::dataset<double> one(mlpipe::feature_matrix<double>::Zero(1, 1));
-    CHECK_THROWS_AS(mlpipe::train_test_split(one, {.stratify = false}), mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(mlpipe::train_test_split(one, {.stratify = false}),
+                    mlpipe::invalid_input_error);
 }

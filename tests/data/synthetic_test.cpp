@@ -9,12 +9,18 @@
 #include <mlpipe/data/synthetic.hpp>
 
 TEST_CASE("make_classification gives the asked shape and balanced classes", "[data][synthetic]") {
-    const auto data = mlpipe::make_classification({.n_samples = 1000, .n_features = 10, .n_informative = 3,
-                                                   .n_redundant = 2, .n_classes = 4, .flip_y = 0.0, .seed = 1});
+    const auto data = mlpipe::make_classification({.n_samples = 1000,
+                                                   .n_features = 10,
+                                                   .n_informative = 3,
+                                                   .n_redundant = 2,
+                                                   .n_classes = 4,
+                                                   .flip_y = 0.0,
+                                                   .seed = 1});
     CHECK(data.n_samples() == 1000);
     CHECK(data.n_features() == 10);
     CHECK(data.classes().integers() == std::vector<std::int64_t>{0, 1, 2, 3});
-    for (auto count : data.class_counts()) CHECK(count == 250);
+    for (auto count : data.class_counts())
+        CHECK(count == 250);
     CHECK(data.features().allFinite());
 }
 
@@ -32,9 +38,14 @@ TEST_CASE("make_classification is deterministic for a seed", "[data][synthetic]"
 TEST_CASE("classes are separated in the informative subspace", "[data][synthetic]") {
     // Without shuffling, column 0 is informative and the last column is noise: class means differ
     // by about 2 * class_sep on informative columns and not on noise.
-    const auto data = mlpipe::make_classification({.n_samples = 4000, .n_features = 5, .n_informative = 1,
-                                                   .n_redundant = 0, .n_clusters_per_class = 1,
-                                                   .class_sep = 2.0, .flip_y = 0.0, .shuffle = false,
+    const auto data = mlpipe::make_classification({.n_samples = 4000,
+                                                   .n_features = 5,
+                                                   .n_informative = 1,
+                                                   .n_redundant = 0,
+                                                   .n_clusters_per_class = 1,
+                                                   .class_sep = 2.0,
+                                                   .flip_y = 0.0,
+                                                   .shuffle = false,
                                                    .seed = 3});
     double mean[2][2] = {{0, 0}, {0, 0}};
     double count[2] = {0, 0};
@@ -51,8 +62,8 @@ TEST_CASE("classes are separated in the informative subspace", "[data][synthetic
 }
 
 TEST_CASE("weights set the class proportions and flip_y adds label noise", "[data][synthetic]") {
-    const auto data = mlpipe::make_classification({.n_samples = 1000, .n_classes = 2, .flip_y = 0.0,
-                                                   .weights = {0.9, 0.1}, .seed = 4});
+    const auto data = mlpipe::make_classification(
+        {.n_samples = 1000, .n_classes = 2, .flip_y = 0.0, .weights = {0.9, 0.1}, .seed = 4});
     CHECK(data.class_counts()[0] == 900);
     const auto noisy = mlpipe::make_classification({.n_samples = 1000, .flip_y = 0.5, .seed = 4});
     CHECK(noisy.class_counts()[0] != 500);

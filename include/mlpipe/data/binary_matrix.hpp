@@ -46,8 +46,8 @@ inline void check_binary_matrix_size(std::uint64_t n, std::uint64_t d, std::uint
     const auto cells = checked_mul(n, d);
     const auto feature_bytes = cells ? checked_mul(*cells, 8) : std::nullopt;
     const auto label_bytes = checked_mul(n, 4);
-    const auto body = (feature_bytes && label_bytes) ? checked_add(*feature_bytes, *label_bytes)
-                                                     : std::nullopt;
+    const auto body =
+        (feature_bytes && label_bytes) ? checked_add(*feature_bytes, *label_bytes) : std::nullopt;
     const auto total = body ? checked_add(*body, binary_matrix_header_bytes) : std::nullopt;
     const std::string claim =
         "header claims " + std::to_string(n) + " rows x " + std::to_string(d) + " features";
@@ -68,7 +68,8 @@ inline void check_binary_matrix_size(std::uint64_t n, std::uint64_t d, std::uint
 }
 
 template <class Scalar>
-dataset<Scalar> make_binary_dataset(feature_matrix<Scalar> x, const std::vector<std::int32_t>& raw) {
+dataset<Scalar> make_binary_dataset(feature_matrix<Scalar> x,
+                                    const std::vector<std::int32_t>& raw) {
     std::vector<std::int64_t> values(raw.begin(), raw.end());
     label_map classes = label_map::from_integers(values);
     class_index_vector targets(static_cast<Eigen::Index>(raw.size()));
@@ -88,15 +89,18 @@ std::vector<std::int32_t> binary_labels(const dataset<Scalar>& data) {
     std::vector<std::int32_t> labels(static_cast<std::size_t>(data.n_samples()));
     if (data.n_samples() == 0) return labels;
     if (data.classes().kind() != label_kind::integer) {
-        throw invalid_input_error("the binary matrix format stores integer labels; this dataset's "
-                                  "labels are strings (" + data.classes().describe() + ")",
-                                  "map the labels to integers first, or write CSV");
+        throw invalid_input_error(
+            "the binary matrix format stores integer labels; this dataset's "
+            "labels are strings (" +
+                data.classes().describe() + ")",
+            "map the labels to integers first, or write CSV");
     }
     const auto& ints = data.classes().integers();
     if (ints.front() < std::numeric_limits<std::int32_t>::min() ||
         ints.back() > std::numeric_limits<std::int32_t>::max()) {
-        throw invalid_input_error("a label does not fit in 32 bits (the binary format's label type)",
-                                  "map the labels to small integers first, or write CSV");
+        throw invalid_input_error(
+            "a label does not fit in 32 bits (the binary format's label type)",
+            "map the labels to small integers first, or write CSV");
     }
     for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
         labels[static_cast<std::size_t>(i)] =
@@ -113,10 +117,9 @@ template <class Scalar = double>
 [[nodiscard]] dataset<Scalar> parse_binary_matrix(std::span<const std::byte> bytes,
                                                   const std::string& source = "<memory>") {
     if (bytes.size() < detail::binary_matrix_header_bytes) {
-        throw format_error("input holds " + std::to_string(bytes.size()) +
-                               " bytes, less than the 16-byte header",
-                           "the file is truncated or empty: write it again",
-                           source_position{source, 0, 0, 0});
+        throw format_error(
+            "input holds " + std::to_string(bytes.size()) + " bytes, less than the 16-byte header",
+            "the file is truncated or empty: write it again", source_position{source, 0, 0, 0});
     }
     const auto n = detail::load_le<std::uint64_t>(bytes.data());
     const auto d = detail::load_le<std::uint64_t>(bytes.data() + 8);
@@ -156,9 +159,9 @@ template <class Scalar = double>
     }
     std::byte header[detail::binary_matrix_header_bytes];
     if (size < sizeof header || !in.read(reinterpret_cast<char*>(header), sizeof header)) {
-        throw format_error("file holds " + std::to_string(size) + " bytes, less than the 16-byte header",
-                           "the file is truncated or empty: write it again",
-                           source_position{source, 0, 0, 0});
+        throw format_error(
+            "file holds " + std::to_string(size) + " bytes, less than the 16-byte header",
+            "the file is truncated or empty: write it again", source_position{source, 0, 0, 0});
     }
     const auto n = detail::load_le<std::uint64_t>(header);
     const auto d = detail::load_le<std::uint64_t>(header + 8);
@@ -169,7 +172,8 @@ template <class Scalar = double>
         return format_error("file ended early while reading (it changed while being read?)",
                             "write it again", source_position{source, 0, 0, size});
     };
-    constexpr bool direct = std::is_same_v<Scalar, double> && std::endian::native == std::endian::little;
+    constexpr bool direct =
+        std::is_same_v<Scalar, double> && std::endian::native == std::endian::little;
     if constexpr (direct) {
         if (n * d != 0 &&
             !in.read(reinterpret_cast<char*>(x.data()), static_cast<std::streamsize>(n * d * 8))) {
@@ -180,21 +184,25 @@ template <class Scalar = double>
         std::uint64_t done = 0;
         while (done < n * d) {
             const std::uint64_t count = std::min<std::uint64_t>(chunk.size() / 8, n * d - done);
-            if (!in.read(reinterpret_cast<char*>(chunk.data()), static_cast<std::streamsize>(count * 8))) {
+            if (!in.read(reinterpret_cast<char*>(chunk.data()),
+                         static_cast<std::streamsize>(count * 8))) {
                 throw truncated();
             }
             for (std::uint64_t k = 0; k < count; ++k) {
-                x.data()[done + k] = static_cast<Scalar>(detail::load_le<double>(chunk.data() + 8 * k));
+                x.data()[done + k] =
+                    static_cast<Scalar>(detail::load_le<double>(chunk.data() + 8 * k));
             }
             done += count;
         }
     }
     std::vector<std::byte> raw(static_cast<std::size_t>(n) * 4);
-    if (!raw.empty() && !in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()))) {
+    if (!raw.empty() &&
+        !in.read(reinterpret_cast<char*>(raw.data()), static_cast<std::streamsize>(raw.size()))) {
         throw truncated();
     }
     std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
-    for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = detail::load_le<std::int32_t>(raw.data() + 4 * i);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        labels[i] = detail::load_le<std::int32_t>(raw.data() + 4 * i);
     return detail::make_binary_dataset<Scalar>(std::move(x), labels);
 }
 
@@ -228,8 +236,8 @@ void write_binary_matrix(std::ostream& out, const dataset<Scalar>& data) {
     }
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
     if (!out) {
-        throw storage_error("writing the binary matrix failed", "check free disk space and permissions",
-                            "file", 0);
+        throw storage_error("writing the binary matrix failed",
+                            "check free disk space and permissions", "file", 0);
     }
 }
 
@@ -240,14 +248,15 @@ void write_binary_matrix(const std::filesystem::path& path, const dataset<Scalar
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) {
         const int code = errno;
-        throw storage_error("cannot open " + path.string() + " for writing: " +
-                                std::generic_category().message(code),
+        throw storage_error("cannot open " + path.string() +
+                                " for writing: " + std::generic_category().message(code),
                             "check that the directory exists and is writable", "file", code);
     }
     write_binary_matrix(out, data);
     out.flush();
     if (!out) {
-        throw storage_error("writing " + path.string() + " failed", "check free disk space", "file", errno);
+        throw storage_error("writing " + path.string() + " failed", "check free disk space", "file",
+                            errno);
     }
 }
 

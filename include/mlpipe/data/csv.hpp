@@ -64,12 +64,14 @@ struct csv_options {
 
 namespace detail {
 
-inline bool is_csv_space(char c) noexcept { return c == ' ' || c == '\t'; }
+inline bool is_csv_space(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 /// The CSV parser: one pass over the text, numbers parsed in place with std::from_chars.
 template <class Scalar>
 class csv_parser {
-public:
+  public:
     csv_parser(std::string_view text, const csv_options& options, std::string source)
         : p_(text.data()),
           end_(text.data() + text.size()),
@@ -79,12 +81,14 @@ public:
             throw invalid_input_error("CSV delimiter cannot be a quote or a line break",
                                       "use ',', ';', '\\t' or '|'", "delimiter");
         }
-        for (const auto& token : options_.missing_values) missing_.insert(token);
+        for (const auto& token : options_.missing_values)
+            missing_.insert(token);
     }
 
     dataset<Scalar> parse() {
         static constexpr std::string_view bom = "\xEF\xBB\xBF";
-        if (static_cast<std::size_t>(end_ - p_) >= bom.size() && std::string_view(p_, bom.size()) == bom) {
+        if (static_cast<std::size_t>(end_ - p_) >= bom.size() &&
+            std::string_view(p_, bom.size()) == bom) {
             p_ += bom.size();
         }
         skip_blank_lines();
@@ -97,7 +101,7 @@ public:
         return finish();
     }
 
-private:
+  private:
     enum class role : unsigned char { feature, label, ignore };
 
     /// Throws format_error at `column` (1-based; 0 for the row as a whole) of the current line.
@@ -107,17 +111,20 @@ private:
         if (row_start_ != nullptr) {
             const std::size_t fields = count_fields(row_start_);
             if (fields != header_.size()) {
-                throw format_error("row has " + std::to_string(fields) + " fields but the header has " +
-                                       std::to_string(header_.size()),
-                                   "give every row as many fields as the header (leave missing values "
-                                   "empty; quote fields that contain the delimiter)",
-                                   source_position{source_, line_, 0});
+                throw format_error(
+                    "row has " + std::to_string(fields) + " fields but the header has " +
+                        std::to_string(header_.size()),
+                    "give every row as many fields as the header (leave missing values "
+                    "empty; quote fields that contain the delimiter)",
+                    source_position{source_, line_, 0});
             }
         }
         if (column != 0 && column <= header_.size()) {
-            problem = "column " + std::to_string(column) + " (\"" + header_[column - 1] + "\"): " + problem;
+            problem = "column " + std::to_string(column) + " (\"" + header_[column - 1] +
+                      "\"): " + problem;
         }
-        throw format_error(std::move(problem), std::move(remedy), source_position{source_, line_, column});
+        throw format_error(std::move(problem), std::move(remedy),
+                           source_position{source_, line_, column});
     }
 
     /// Number of fields of the row starting at `p` (quote-aware); the header's count when a quote
@@ -148,7 +155,8 @@ private:
     void skip_blank_lines() noexcept {
         for (;;) {
             const char* q = p_;
-            while (q != end_ && is_csv_space(*q)) ++q;
+            while (q != end_ && is_csv_space(*q))
+                ++q;
             if (q != end_ && (*q == '\n' || *q == '\r')) {
                 p_ = q;
                 consume_line_end();
@@ -162,7 +170,8 @@ private:
     /// Reads one field (quoted or not) starting at p_, leaves p_ on the delimiter or line end.
     /// Returns the unescaped text, trimmed of surrounding spaces when unquoted.
     std::string_view read_field(std::size_t column) {
-        while (p_ != end_ && is_csv_space(*p_)) ++p_;
+        while (p_ != end_ && is_csv_space(*p_))
+            ++p_;
         if (p_ != end_ && *p_ == '"') return read_quoted(column);
         const char* start = p_;
         while (p_ != end_ && *p_ != options_.delimiter && *p_ != '\n' && *p_ != '\r') {
@@ -173,7 +182,8 @@ private:
             ++p_;
         }
         const char* stop = p_;
-        while (stop != start && is_csv_space(stop[-1])) --stop;
+        while (stop != start && is_csv_space(stop[-1]))
+            --stop;
         return {start, static_cast<std::size_t>(stop - start)};
     }
 
@@ -182,8 +192,8 @@ private:
         ++p_;  // opening quote
         scratch_.clear();
         for (;;) {
-            const char* quote = static_cast<const char*>(
-                std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_)));
+            const char* quote =
+                static_cast<const char*>(std::memchr(p_, '"', static_cast<std::size_t>(end_ - p_)));
             if (quote == nullptr) {
                 line_ = start_line;
                 fail_at(column, "a quoted field is never closed", "close the field with a quote");
@@ -198,10 +208,12 @@ private:
             }
             break;
         }
-        while (p_ != end_ && is_csv_space(*p_)) ++p_;
+        while (p_ != end_ && is_csv_space(*p_))
+            ++p_;
         if (!at_line_end() && *p_ != options_.delimiter) {
             fail_at(column, "text after the closing quote of a field",
-                    "put the delimiter right after the closing quote, or double quotes inside the field");
+                    "put the delimiter right after the closing quote, or double quotes inside the "
+                    "field");
         }
         return scratch_;
     }
@@ -210,11 +222,13 @@ private:
     void end_field(std::size_t column) {
         if (column != header_.size()) {
             if (MLPIPE_UNLIKELY(p_ == end_ || *p_ != options_.delimiter)) {
-                fail_at(0, "row ends before the header's last column", "give every row as many fields as the header");
+                fail_at(0, "row ends before the header's last column",
+                        "give every row as many fields as the header");
             }
             ++p_;
         } else if (MLPIPE_UNLIKELY(!at_line_end())) {
-            fail_at(0, "row goes on after the header's last column", "give every row as many fields as the header");
+            fail_at(0, "row goes on after the header's last column",
+                    "give every row as many fields as the header");
         }
     }
 
@@ -242,14 +256,15 @@ private:
         roles_.assign(header_.size(), role::feature);
         const auto names = [&] {
             std::string text;
-            for (const auto& h : header_) text += (text.empty() ? "\"" : ", \"") + h + '"';
+            for (const auto& h : header_)
+                text += (text.empty() ? "\"" : ", \"") + h + '"';
             return text;
         };
         for (const auto& name : options_.ignore_columns) {
             const auto it = position.find(name);
             if (it == position.end()) {
-                throw format_error("ignore_columns names \"" + name + "\", which is not in the header (" +
-                                       names() + ")",
+                throw format_error("ignore_columns names \"" + name +
+                                       "\", which is not in the header (" + names() + ")",
                                    "name columns exactly as the header spells them",
                                    source_position{source_, header_line, 0});
             }
@@ -258,16 +273,17 @@ private:
         if (!options_.label_column.empty()) {
             const auto it = position.find(options_.label_column);
             if (it == position.end()) {
-                throw format_error("no label column \"" + options_.label_column + "\" in the header (" +
-                                       names() + ")",
-                                   "set csv_options::label_column to the label column's name, or to "
-                                   "\"\" for unlabelled data",
-                                   source_position{source_, header_line, 0});
+                throw format_error(
+                    "no label column \"" + options_.label_column + "\" in the header (" + names() +
+                        ")",
+                    "set csv_options::label_column to the label column's name, or to "
+                    "\"\" for unlabelled data",
+                    source_position{source_, header_line, 0});
             }
             if (roles_[it->second] == role::ignore) {
-                throw format_error("the label column \"" + options_.label_column +
-                                       "\" is also in ignore_columns",
-                                   "remove it from one of the two", source_position{source_, header_line, 0});
+                throw format_error(
+                    "the label column \"" + options_.label_column + "\" is also in ignore_columns",
+                    "remove it from one of the two", source_position{source_, header_line, 0});
             }
             roles_[it->second] = role::label;
             labelled_ = true;
@@ -302,7 +318,8 @@ private:
         Scalar value{};
         const auto result = std::from_chars(number.data(), number.data() + number.size(), value);
         if (result.ec == std::errc::result_out_of_range) {
-            fail_at(column, "value \"" + std::string(text) + "\" is out of range for " + scalar_name(),
+            fail_at(column,
+                    "value \"" + std::string(text) + "\" is out of range for " + scalar_name(),
                     "rescale the column, or read the data as double");
         }
         if (result.ec != std::errc{} || result.ptr != number.data() + number.size()) {
@@ -322,8 +339,8 @@ private:
     void read_rows() {
         const std::size_t d = feature_names_.size();
         // Upper bound on the number of rows: lines left (quoted line breaks only overestimate).
-        const auto lines_left =
-            static_cast<std::size_t>(std::count(p_, end_, '\n')) + (p_ != end_ && end_[-1] != '\n' ? 1 : 0);
+        const auto lines_left = static_cast<std::size_t>(std::count(p_, end_, '\n')) +
+                                (p_ != end_ && end_[-1] != '\n' ? 1 : 0);
         features_.resize(static_cast<Eigen::Index>(lines_left), static_cast<Eigen::Index>(d));
         if (labelled_) label_ids_.reserve(lines_left);
         Scalar* out = features_.data();
@@ -345,8 +362,8 @@ private:
                         Scalar value{};
                         const auto result = std::from_chars(p_, end_, value);
                         if (MLPIPE_LIKELY(result.ec == std::errc{}) &&
-                            (result.ptr == end_ || *result.ptr == delimiter || *result.ptr == '\n' ||
-                             *result.ptr == '\r') &&
+                            (result.ptr == end_ || *result.ptr == delimiter ||
+                             *result.ptr == '\n' || *result.ptr == '\r') &&
                             MLPIPE_LIKELY(std::isfinite(value))) {
                             *out = value;
                             p_ = result.ptr;
@@ -356,8 +373,12 @@ private:
                         ++out;
                         break;
                     }
-                    case role::label: read_label(column); break;
-                    case role::ignore: (void)read_field(column); break;
+                    case role::label:
+                        read_label(column);
+                        break;
+                    case role::ignore:
+                        (void)read_field(column);
+                        break;
                 }
                 end_field(column);
             }
@@ -376,7 +397,10 @@ private:
         if (it == label_index_.end()) {
             label_texts_.emplace_back(text);
             label_first_line_.push_back(line_);
-            it = label_index_.emplace(label_texts_.back(), static_cast<std::int32_t>(label_texts_.size() - 1)).first;
+            it = label_index_
+                     .emplace(label_texts_.back(),
+                              static_cast<std::int32_t>(label_texts_.size() - 1))
+                     .first;
         }
         label_ids_.push_back(it->second);
     }
@@ -405,14 +429,16 @@ private:
                     const auto label_col = static_cast<std::size_t>(
                         std::find(roles_.begin(), roles_.end(), role::label) - roles_.begin() + 1);
                     fail_at(label_col, "label \"" + label_texts_[k] + "\" is not an integer",
-                            "use integer labels, or read with csv_options::labels = label_type::string");
+                            "use integer labels, or read with csv_options::labels = "
+                            "label_type::string");
                 }
                 integers = false;
             }
         }
         if (integers) {
             classes = label_map::from_integers(values);
-            for (std::size_t k = 0; k < values.size(); ++k) class_of[k] = *classes.find(values[k]);
+            for (std::size_t k = 0; k < values.size(); ++k)
+                class_of[k] = *classes.find(values[k]);
         } else {
             classes = label_map::from_strings({label_texts_.begin(), label_texts_.end()});
             for (std::size_t k = 0; k < label_texts_.size(); ++k) {
@@ -421,7 +447,8 @@ private:
         }
         class_index_vector targets(static_cast<Eigen::Index>(rows_));
         for (std::size_t i = 0; i < rows_; ++i) {
-            targets[static_cast<Eigen::Index>(i)] = class_of[static_cast<std::size_t>(label_ids_[i])];
+            targets[static_cast<Eigen::Index>(i)] =
+                class_of[static_cast<std::size_t>(label_ids_[i])];
         }
         return dataset<Scalar>(std::move(features_), std::move(targets), std::move(classes),
                                std::move(feature_names_));
@@ -467,8 +494,8 @@ inline std::string read_file_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         const int code = errno;
-        throw storage_error("cannot open " + path.string() + " for reading: " +
-                                std::generic_category().message(code),
+        throw storage_error("cannot open " + path.string() +
+                                " for reading: " + std::generic_category().message(code),
                             "check that the file exists and is readable", "file", code);
     }
     in.seekg(0, std::ios::end);
@@ -479,11 +506,10 @@ inline std::string read_file_bytes(const std::filesystem::path& path) {
         bytes.resize(static_cast<std::size_t>(size));
         in.read(bytes.data(), size);
         if (in.gcount() != size) {
-            throw storage_error("could not read all of " + path.string() + " (" +
-                                    std::to_string(in.gcount()) + " of " + std::to_string(size) +
-                                    " bytes)",
-                                "check that the file is not being truncated while it is read", "file",
-                                errno);
+            throw storage_error(
+                "could not read all of " + path.string() + " (" + std::to_string(in.gcount()) +
+                    " of " + std::to_string(size) + " bytes)",
+                "check that the file is not being truncated while it is read", "file", errno);
         }
     }
     return bytes;
@@ -522,8 +548,8 @@ inline void write_csv_field(std::ostream& out, std::string_view text, char delim
 /// per row. Numbers are written in the shortest form that reads back to the same value; NaN is
 /// written as an empty cell (read it back with missing_policy::nan).
 template <class Scalar>
-void write_csv(std::ostream& out, const dataset<Scalar>& data, std::string_view label_column = "label",
-               char delimiter = ',') {
+void write_csv(std::ostream& out, const dataset<Scalar>& data,
+               std::string_view label_column = "label", char delimiter = ',') {
     const auto& names = data.feature_names();
     for (std::size_t j = 0; j < names.size(); ++j) {
         if (j) out << delimiter;
@@ -535,7 +561,8 @@ void write_csv(std::ostream& out, const dataset<Scalar>& data, std::string_view 
     }
     out << '\n';
     std::vector<std::string> label_names;
-    for (std::size_t k = 0; k < data.n_classes(); ++k) label_names.push_back(data.classes().name(k));
+    for (std::size_t k = 0; k < data.n_classes(); ++k)
+        label_names.push_back(data.classes().name(k));
     char buffer[64];
     std::string line;
     for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
@@ -556,7 +583,8 @@ void write_csv(std::ostream& out, const dataset<Scalar>& data, std::string_view 
         out << '\n';
     }
     if (!out) {
-        throw storage_error("writing CSV failed", "check free disk space and permissions", "file", 0);
+        throw storage_error("writing CSV failed", "check free disk space and permissions", "file",
+                            0);
     }
 }
 
@@ -568,14 +596,15 @@ void write_csv(const std::filesystem::path& path, const dataset<Scalar>& data,
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) {
         const int code = errno;
-        throw storage_error("cannot open " + path.string() + " for writing: " +
-                                std::generic_category().message(code),
+        throw storage_error("cannot open " + path.string() +
+                                " for writing: " + std::generic_category().message(code),
                             "check that the directory exists and is writable", "file", code);
     }
     write_csv(out, data, label_column, delimiter);
     out.flush();
     if (!out) {
-        throw storage_error("writing " + path.string() + " failed", "check free disk space", "file", errno);
+        throw storage_error("writing " + path.string() + " failed", "check free disk space", "file",
+                            errno);
     }
 }
 

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -27,7 +27,9 @@ using feature_matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eig
 using class_index_vector = Eigen::Matrix<std::int32_t, Eigen::Dynamic, 1>;
 
 /// The default name of feature `j`: "x0", "x1", ...
-[[nodiscard]] inline std::string default_feature_name(std::size_t j) { return "x" + std::to_string(j); }
+[[nodiscard]] inline std::string default_feature_name(std::size_t j) {
+    return "x" + std::to_string(j);
+}
 
 /// A data set: `features()` (n x d, row-major), and for labelled data `targets()` (n class
 /// indices) with `classes()` mapping indices back to the original labels; `feature_names()` (d).
@@ -41,7 +43,7 @@ class dataset {
     static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
                   "dataset<Scalar>: Scalar must be float or double");
 
-public:
+  public:
     using scalar_type = Scalar;
     using matrix_type = feature_matrix<Scalar>;
     using index_type = Eigen::Index;
@@ -64,18 +66,20 @@ public:
                                       "give one class index per row", "targets");
         }
         if (classes_.empty() && features_.rows() > 0) {
-            throw invalid_input_error("labelled dataset with an empty label map",
-                                      "build the label map from the labels (label_map::from_strings "
-                                      "or from_integers), or construct an unlabelled dataset",
-                                      "classes");
+            throw invalid_input_error(
+                "labelled dataset with an empty label map",
+                "build the label map from the labels (label_map::from_strings "
+                "or from_integers), or construct an unlabelled dataset",
+                "classes");
         }
         const auto n_classes = static_cast<std::int64_t>(classes_.size());
         for (index_type i = 0; i < targets_.size(); ++i) {
             if (targets_[i] < 0 || targets_[i] >= n_classes) {
-                throw invalid_input_error("target of row " + std::to_string(i) + " is class index " +
-                                              std::to_string(targets_[i]) + ", outside [0, " +
-                                              std::to_string(n_classes) + ")",
-                                          "map labels to indices with label_map::index_of", "targets");
+                throw invalid_input_error("target of row " + std::to_string(i) +
+                                              " is class index " + std::to_string(targets_[i]) +
+                                              ", outside [0, " + std::to_string(n_classes) + ")",
+                                          "map labels to indices with label_map::index_of",
+                                          "targets");
             }
         }
         labelled_ = true;
@@ -95,7 +99,9 @@ public:
     /// Class index <-> original label.
     [[nodiscard]] const label_map& classes() const noexcept { return classes_; }
     /// d feature names.
-    [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept { return feature_names_; }
+    [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept {
+        return feature_names_;
+    }
 
     [[nodiscard]] bool labelled() const noexcept { return labelled_; }
     [[nodiscard]] index_type n_samples() const noexcept { return features_.rows(); }
@@ -105,7 +111,8 @@ public:
     /// Number of rows of each class (size n_classes()).
     [[nodiscard]] std::vector<std::size_t> class_counts() const {
         std::vector<std::size_t> counts(classes_.size(), 0);
-        for (index_type i = 0; i < targets_.size(); ++i) ++counts[static_cast<std::size_t>(targets_[i])];
+        for (index_type i = 0; i < targets_.size(); ++i)
+            ++counts[static_cast<std::size_t>(targets_[i])];
         return counts;
     }
 
@@ -136,12 +143,13 @@ public:
         return dataset<Other>(std::move(x), targets_, classes_, feature_names_);
     }
 
-private:
+  private:
     void check_names() {
         const auto d = static_cast<std::size_t>(features_.cols());
         if (feature_names_.empty()) {
             feature_names_.reserve(d);
-            for (std::size_t j = 0; j < d; ++j) feature_names_.push_back(default_feature_name(j));
+            for (std::size_t j = 0; j < d; ++j)
+                feature_names_.push_back(default_feature_name(j));
             return;
         }
         if (feature_names_.size() != d) {

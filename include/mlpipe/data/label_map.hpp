@@ -34,7 +34,7 @@ using label_value = std::variant<std::int64_t, std::string>;
 /// as scikit-learn's `classes_`, so class indices do not depend on the order rows arrive in.
 /// Thread safety: immutable after construction; concurrent reads are safe.
 class label_map {
-public:
+  public:
     /// An empty map (no classes).
     label_map() = default;
 
@@ -78,8 +78,9 @@ public:
     /// The class index of a string label, or nullopt. Complexity: O(log classes).
     [[nodiscard]] std::optional<std::int32_t> find(std::string_view label) const noexcept {
         if (kind_ != label_kind::string) return std::nullopt;
-        const auto it = std::lower_bound(strings_.begin(), strings_.end(), label,
-                                         [](const std::string& a, std::string_view b) { return a < b; });
+        const auto it =
+            std::lower_bound(strings_.begin(), strings_.end(), label,
+                             [](const std::string& a, std::string_view b) { return a < b; });
         if (it == strings_.end() || *it != label) return std::nullopt;
         return static_cast<std::int32_t>(it - strings_.begin());
     }
@@ -98,7 +99,8 @@ public:
         }
         if (!index) {
             throw invalid_input_error("label " + shown + " is not one of the " +
-                                          std::to_string(size()) + " known classes (" + describe() + ")",
+                                          std::to_string(size()) + " known classes (" + describe() +
+                                          ")",
                                       "use a label the model was trained with");
         }
         return *index;
@@ -175,11 +177,13 @@ public:
         }
         if (kind == "integer") {
             for (const auto& c : classes) {
-                if (!c.is_number_integer()) throw bad("a class of kind \"integer\" is not an integer");
+                if (!c.is_number_integer())
+                    throw bad("a class of kind \"integer\" is not an integer");
                 map.integers_.push_back(c.get<std::int64_t>());
             }
             if (!std::is_sorted(map.integers_.begin(), map.integers_.end()) ||
-                std::adjacent_find(map.integers_.begin(), map.integers_.end()) != map.integers_.end()) {
+                std::adjacent_find(map.integers_.begin(), map.integers_.end()) !=
+                    map.integers_.end()) {
                 throw bad("classes are not sorted and unique");
             }
             map.kind_ = label_kind::integer;
@@ -189,7 +193,8 @@ public:
                 map.strings_.push_back(c.get<std::string>());
             }
             if (!std::is_sorted(map.strings_.begin(), map.strings_.end()) ||
-                std::adjacent_find(map.strings_.begin(), map.strings_.end()) != map.strings_.end()) {
+                std::adjacent_find(map.strings_.begin(), map.strings_.end()) !=
+                    map.strings_.end()) {
                 throw bad("classes are not sorted and unique");
             }
             map.kind_ = label_kind::string;
@@ -202,7 +207,7 @@ public:
 
     friend bool operator==(const label_map&, const label_map&) = default;
 
-private:
+  private:
     static void check_size(std::size_t n) {
         if (n > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
             throw invalid_input_error("more than 2^31-1 distinct classes",

@@ -40,15 +40,17 @@ struct split_indices {
 [[nodiscard]] inline split_indices split_rows(Eigen::Index n, const class_index_vector& targets,
                                               std::size_t n_classes, const split_options& options) {
     if (!(options.test_fraction > 0.0 && options.test_fraction < 1.0)) {
-        throw invalid_input_error("test_fraction is " + std::to_string(options.test_fraction) +
-                                      ", outside (0, 1)",
-                                  "use a fraction such as 0.2", "test_fraction");
+        throw invalid_input_error(
+            "test_fraction is " + std::to_string(options.test_fraction) + ", outside (0, 1)",
+            "use a fraction such as 0.2", "test_fraction");
     }
-    const auto n_test = static_cast<Eigen::Index>(std::ceil(options.test_fraction * static_cast<double>(n)));
+    const auto n_test =
+        static_cast<Eigen::Index>(std::ceil(options.test_fraction * static_cast<double>(n)));
     const Eigen::Index n_train = n - n_test;
     if (n_test < 1 || n_train < 1) {
         throw invalid_input_error("splitting " + std::to_string(n) + " rows with test_fraction " +
-                                      std::to_string(options.test_fraction) + " leaves a part empty",
+                                      std::to_string(options.test_fraction) +
+                                      " leaves a part empty",
                                   "use more rows or a test_fraction nearer 0.5", "test_fraction");
     }
     detail::random_engine engine(options.seed);
@@ -67,7 +69,8 @@ struct split_indices {
                                   "stratify");
     }
     std::vector<std::vector<Eigen::Index>> by_class(n_classes);
-    for (Eigen::Index i = 0; i < n; ++i) by_class[static_cast<std::size_t>(targets[i])].push_back(i);
+    for (Eigen::Index i = 0; i < n; ++i)
+        by_class[static_cast<std::size_t>(targets[i])].push_back(i);
     // Test rows per class: floor of the exact share, then the remainder by largest fraction
     // (ties to the lower class index), never taking a class's last train row.
     std::vector<Eigen::Index> take(n_classes, 0);
@@ -77,12 +80,13 @@ struct split_indices {
         const auto count = static_cast<Eigen::Index>(by_class[c].size());
         if (count == 0) continue;
         if (count < 2) {
-            throw invalid_input_error("class index " + std::to_string(c) +
-                                          " has only one row; a stratified split needs two per class",
-                                      "collect more rows of that class, or set stratify = false",
-                                      "stratify");
+            throw invalid_input_error(
+                "class index " + std::to_string(c) +
+                    " has only one row; a stratified split needs two per class",
+                "collect more rows of that class, or set stratify = false", "stratify");
         }
-        const double exact = static_cast<double>(n_test) * static_cast<double>(count) / static_cast<double>(n);
+        const double exact =
+            static_cast<double>(n_test) * static_cast<double>(count) / static_cast<double>(n);
         take[c] = std::min<Eigen::Index>(static_cast<Eigen::Index>(std::floor(exact)), count - 1);
         assigned += take[c];
         remainders.emplace_back(exact - static_cast<double>(take[c]), c);
@@ -112,8 +116,8 @@ struct split_indices {
 /// Splits a data set into (train, test). Stratified by default; same seed, same split.
 /// @throws invalid_input_error as split_rows.
 template <class Scalar>
-[[nodiscard]] std::pair<dataset<Scalar>, dataset<Scalar>> train_test_split(const dataset<Scalar>& data,
-                                                                           const split_options& options = {}) {
+[[nodiscard]] std::pair<dataset<Scalar>, dataset<Scalar>> train_test_split(
+    const dataset<Scalar>& data, const split_options& options = {}) {
     if (options.stratify && !data.labelled()) {
         throw invalid_input_error("a stratified split needs labels; this dataset has none",
                                   "set split_options::stratify = false", "stratify");

@@ -20,17 +20,17 @@ namespace mlpipe {
 
 /// Parameters of make_classification; their meaning follows scikit-learn's function.
 struct classification_options {
-    Eigen::Index n_samples = 100;      ///< rows
-    Eigen::Index n_features = 20;      ///< columns: informative + redundant + noise
-    Eigen::Index n_informative = 2;    ///< features that carry the class signal
-    Eigen::Index n_redundant = 2;      ///< random linear combinations of the informative ones
-    std::size_t n_classes = 2;         ///< classes, labelled 0..n_classes-1
+    Eigen::Index n_samples = 100;          ///< rows
+    Eigen::Index n_features = 20;          ///< columns: informative + redundant + noise
+    Eigen::Index n_informative = 2;        ///< features that carry the class signal
+    Eigen::Index n_redundant = 2;          ///< random linear combinations of the informative ones
+    std::size_t n_classes = 2;             ///< classes, labelled 0..n_classes-1
     std::size_t n_clusters_per_class = 2;  ///< Gaussian clusters per class
-    double class_sep = 1.0;            ///< half the side of the hypercube the clusters sit on
-    double flip_y = 0.01;              ///< fraction of labels replaced by a random class
-    std::vector<double> weights = {};  ///< class proportions (empty: balanced)
-    bool shuffle = true;               ///< shuffle rows and columns
-    std::uint64_t seed = 0;            ///< same seed, same data, on every platform
+    double class_sep = 1.0;                ///< half the side of the hypercube the clusters sit on
+    double flip_y = 0.01;                  ///< fraction of labels replaced by a random class
+    std::vector<double> weights = {};      ///< class proportions (empty: balanced)
+    bool shuffle = true;                   ///< shuffle rows and columns
+    std::uint64_t seed = 0;                ///< same seed, same data, on every platform
 };
 
 /// Generates a classification problem: clusters of normally distributed points at the vertices of
@@ -46,12 +46,14 @@ template <class Scalar = double>
     if (o.n_informative < 1) throw fail("n_informative must be at least 1", "n_informative");
     if (o.n_redundant < 0) throw fail("n_redundant must not be negative", "n_redundant");
     if (o.n_informative + o.n_redundant > o.n_features) {
-        throw fail("n_informative + n_redundant (" + std::to_string(o.n_informative + o.n_redundant) +
-                       ") exceeds n_features (" + std::to_string(o.n_features) + ")",
+        throw fail("n_informative + n_redundant (" +
+                       std::to_string(o.n_informative + o.n_redundant) + ") exceeds n_features (" +
+                       std::to_string(o.n_features) + ")",
                    "n_features");
     }
     if (o.n_classes < 2) throw fail("n_classes must be at least 2", "n_classes");
-    if (o.n_clusters_per_class < 1) throw fail("n_clusters_per_class must be at least 1", "n_clusters_per_class");
+    if (o.n_clusters_per_class < 1)
+        throw fail("n_clusters_per_class must be at least 1", "n_clusters_per_class");
     const std::size_t n_clusters = o.n_classes * o.n_clusters_per_class;
     if (o.n_informative < 63 && n_clusters > (std::uint64_t{1} << o.n_informative)) {
         throw fail("n_classes * n_clusters_per_class (" + std::to_string(n_clusters) +
@@ -79,11 +81,13 @@ template <class Scalar = double>
     std::vector<Eigen::Index> per_cluster(n_clusters);
     Eigen::Index assigned = 0;
     for (std::size_t c = 0; c < n_clusters; ++c) {
-        per_cluster[c] = static_cast<Eigen::Index>(static_cast<double>(n) * weights[c % o.n_classes] /
-                                                   weight_sum / static_cast<double>(o.n_clusters_per_class));
+        per_cluster[c] =
+            static_cast<Eigen::Index>(static_cast<double>(n) * weights[c % o.n_classes] /
+                                      weight_sum / static_cast<double>(o.n_clusters_per_class));
         assigned += per_cluster[c];
     }
-    for (std::size_t c = 0; assigned < n; c = (c + 1) % n_clusters, ++assigned) ++per_cluster[c];
+    for (std::size_t c = 0; assigned < n; c = (c + 1) % n_clusters, ++assigned)
+        ++per_cluster[c];
 
     // Distinct hypercube vertices as cluster centroids.
     std::set<std::vector<bool>> used;
@@ -91,10 +95,12 @@ template <class Scalar = double>
     for (std::size_t c = 0; c < n_clusters; ++c) {
         std::vector<bool> vertex(static_cast<std::size_t>(k));
         do {
-            for (Eigen::Index j = 0; j < k; ++j) vertex[static_cast<std::size_t>(j)] = (engine() >> 63) != 0;
+            for (Eigen::Index j = 0; j < k; ++j)
+                vertex[static_cast<std::size_t>(j)] = (engine() >> 63) != 0;
         } while (!used.insert(vertex).second);
         for (Eigen::Index j = 0; j < k; ++j) {
-            centroids(static_cast<Eigen::Index>(c), j) = vertex[static_cast<std::size_t>(j)] ? o.class_sep : -o.class_sep;
+            centroids(static_cast<Eigen::Index>(c), j) =
+                vertex[static_cast<std::size_t>(j)] ? o.class_sep : -o.class_sep;
         }
     }
 
@@ -104,12 +110,14 @@ template <class Scalar = double>
     for (std::size_t c = 0; c < n_clusters; ++c) {
         Eigen::MatrixXd a(k, k);
         for (Eigen::Index i = 0; i < k; ++i) {
-            for (Eigen::Index j = 0; j < k; ++j) a(i, j) = detail::uniform_real(engine, -1.0, 1.0);
+            for (Eigen::Index j = 0; j < k; ++j)
+                a(i, j) = detail::uniform_real(engine, -1.0, 1.0);
         }
         const Eigen::Index m = per_cluster[c];
         Eigen::MatrixXd z(m, k);
         for (Eigen::Index i = 0; i < m; ++i) {
-            for (Eigen::Index j = 0; j < k; ++j) z(i, j) = normal(engine);
+            for (Eigen::Index j = 0; j < k; ++j)
+                z(i, j) = normal(engine);
         }
         x.block(row, 0, m, k) = (z * a).rowwise() + centroids.row(static_cast<Eigen::Index>(c));
         y.segment(row, m).setConstant(static_cast<std::int32_t>(c % o.n_classes));
@@ -118,12 +126,14 @@ template <class Scalar = double>
     if (o.n_redundant > 0) {
         Eigen::MatrixXd b(k, o.n_redundant);
         for (Eigen::Index i = 0; i < k; ++i) {
-            for (Eigen::Index j = 0; j < o.n_redundant; ++j) b(i, j) = detail::uniform_real(engine, -1.0, 1.0);
+            for (Eigen::Index j = 0; j < o.n_redundant; ++j)
+                b(i, j) = detail::uniform_real(engine, -1.0, 1.0);
         }
         x.block(0, k, n, o.n_redundant) = x.leftCols(k) * b;
     }
     for (Eigen::Index j = k + o.n_redundant; j < d; ++j) {
-        for (Eigen::Index i = 0; i < n; ++i) x(i, j) = normal(engine);
+        for (Eigen::Index i = 0; i < n; ++i)
+            x(i, j) = normal(engine);
     }
     if (o.flip_y > 0.0) {
         for (Eigen::Index i = 0; i < n; ++i) {
@@ -145,12 +155,14 @@ template <class Scalar = double>
     class_index_vector targets(n);
     for (Eigen::Index i = 0; i < n; ++i) {
         const Eigen::Index from = rows[static_cast<std::size_t>(i)];
-        for (Eigen::Index j = 0; j < d; ++j) features(i, j) = static_cast<Scalar>(x(from, cols[static_cast<std::size_t>(j)]));
+        for (Eigen::Index j = 0; j < d; ++j)
+            features(i, j) = static_cast<Scalar>(x(from, cols[static_cast<std::size_t>(j)]));
         targets[i] = y[from];
     }
     std::vector<std::int64_t> labels(o.n_classes);
     std::iota(labels.begin(), labels.end(), std::int64_t{0});
-    return dataset<Scalar>(std::move(features), std::move(targets), label_map::from_integers(labels));
+    return dataset<Scalar>(std::move(features), std::move(targets),
+                           label_map::from_integers(labels));
 }
 
 }  // namespace mlpipe

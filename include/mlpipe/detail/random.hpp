@@ -27,12 +27,13 @@ namespace mlpipe::detail {
 /// Satisfies std::uniform_random_bit_generator.
 /// Thread safety: none; give each thread its own engine (see `split`).
 class random_engine {
-public:
+  public:
     using result_type = std::uint64_t;
 
     explicit constexpr random_engine(std::uint64_t seed = 0) noexcept {
         std::uint64_t sm = seed;
-        for (auto& word : state_) word = splitmix64(sm);
+        for (auto& word : state_)
+            word = splitmix64(sm);
     }
 
     static constexpr result_type min() noexcept { return 0; }
@@ -58,7 +59,7 @@ public:
         return random_engine(splitmix64(mix));
     }
 
-private:
+  private:
     static constexpr std::uint64_t rotl(std::uint64_t x, int k) noexcept {
         return (x << k) | (x >> (64 - k));
     }
@@ -66,7 +67,8 @@ private:
 };
 
 /// A uniform integer in [0, n) without modulo bias. Precondition: n > 0.
-[[nodiscard]] constexpr std::uint64_t uniform_index(random_engine& engine, std::uint64_t n) noexcept {
+[[nodiscard]] constexpr std::uint64_t uniform_index(random_engine& engine,
+                                                    std::uint64_t n) noexcept {
     const std::uint64_t threshold = (0 - n) % n;  // 2^64 mod n
     for (;;) {
         const std::uint64_t r = engine();
@@ -80,13 +82,14 @@ private:
 }
 
 /// A uniform double in [low, high).
-[[nodiscard]] constexpr double uniform_real(random_engine& engine, double low, double high) noexcept {
+[[nodiscard]] constexpr double uniform_real(random_engine& engine, double low,
+                                            double high) noexcept {
     return low + (high - low) * uniform_unit(engine);
 }
 
 /// Standard normal deviates by the Marsaglia polar method; keeps the spare value.
 class normal_generator {
-public:
+  public:
     [[nodiscard]] double operator()(random_engine& engine) noexcept {
         if (has_spare_) {
             has_spare_ = false;
@@ -106,7 +109,7 @@ public:
         return u * factor;
     }
 
-private:
+  private:
     double spare_ = 0.0;
     bool has_spare_ = false;
 };

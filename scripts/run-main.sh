@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The main job: installs what is missing, builds mlpipe's examples (Release) and runs the quickstart
+# on the four shipped real data sets. (The end-to-end training/prediction pipeline replaces the
+# quickstart here once the pipeline lands.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh main
+if command -v ccache >/dev/null 2>&1; then export CMAKE_CXX_COMPILER_LAUNCHER=ccache; fi
+
+echo "== building (build/release)"
+cmake --preset release >/dev/null
+cmake --build --preset release --target quickstart
+
+out="build/release/quickstart-output"
+for set in iris wine breast_cancer digits; do
+  echo
+  echo "== quickstart on tests/data/sets/$set.csv"
+  build/release/examples/quickstart "tests/data/sets/$set.csv" "$out/$set"
+done

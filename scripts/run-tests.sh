@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The whole test suite, exactly as CI runs it (.ci/run calls this script):
+#   1. clang-format check of every C++ file
+#   2. g++ build, warnings as errors: every test, each public header alone, consumer projects,
+#      benchmark smoke runs (build/ci-gcc)
+#   3. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: every test (build/ci-asan)
+# Installs missing Debian packages first. The output ends with CTest's summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh test
+if command -v ccache >/dev/null 2>&1; then export CMAKE_CXX_COMPILER_LAUNCHER=ccache; fi
+jobs="$(nproc 2>/dev/null || echo 2)"
+start=$SECONDS
+step() { printf '\n==== %s (%ds elapsed)\n' "$*" "$((SECONDS - start))"; }
+
+step "1/3 clang-format check"
+mapfile -t sources < <(find include tests examples bench -name '*.hpp' -o -name '*.cpp' | sort)
+clang-format --dry-run --Werror "${sources[@]}"
+echo "${#sources[@]} files formatted correctly"
+
+step "2/3 g++, warnings as errors: build and test"
+cmake --preset ci-gcc >/dev/null
+cmake --build --preset ci-gcc -j "$jobs"
+ctest --preset ci-gcc
+
+step "3/3 clang, ASan + UBSan: build and test"
+cmake --preset ci-asan >/dev/null
+cmake --build --preset ci-asan -j "$jobs"
+ctest --preset ci-asan
