@@ -16,6 +16,12 @@ inline std::filesystem::path data_path(const std::string& name) {
     return std::filesystem::path(MLPIPE_TEST_DATA_DIR) / name;
 }
 
+/// Path of a reference file in tests/data/reference (results of peer libraries, with the script
+/// that made them).
+inline std::filesystem::path reference_path(const std::string& name) {
+    return std::filesystem::path(MLPIPE_TEST_DATA_DIR).parent_path() / "reference" / name;
+}
+
 /// A fresh directory, removed with everything in it when the object goes.
 class temp_dir {
   public:

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file models/classifier.hpp What every classifier shares: fit options and reports, progress
+/// callbacks, and the `classifier` concept.
+#pragma once
+
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <Eigen/Core>
+
+#include "../data/dataset.hpp"
+#include "../error.hpp"
+
+namespace mlpipe {
+
+/// How a fit ended. Numerical outcomes are statuses, not exceptions.
+enum class fit_status {
+    converged,            ///< the convergence criterion was met
+    max_iterations,       ///< the iteration limit was reached first (the model is usable)
+    stopped_by_callback,  ///< a progress callback asked to stop (the model is usable)
+    time_limit,           ///< fit_options::time_limit ran out (the model is usable)
+    no_progress,          ///< the optimizer could not lower the loss further (numerical limit)
+};
+
+/// The lower-case name of a status ("converged", "max_iterations", ...).
+[[nodiscard]] constexpr std::string_view to_string(fit_status status) noexcept {
+    switch (status) {
+        case fit_status::converged:
+            return "converged";
+        case fit_status::max_iterations:
+            return "max_iterations";
+        case fit_status::stopped_by_callback:
+            return "stopped_by_callback";
+        case fit_status::time_limit:
+            return "time_limit";
+        case fit_status::no_progress:
+            return "no_progress";
+    }
+    return "unknown";
+}
+
+/// One progress report from a long computation (an optimizer iteration, an epoch, a tree, a fold).
+struct progress {
+    std::string_view stage;      ///< "lbfgs", "epoch", "tree", "fold", ...
+    std::int64_t step = 0;       ///< 1-based iteration, epoch, tree or fold
+    std::int64_t steps = 0;      ///< total when known, else 0
+    double loss = 0.0;           ///< objective value (NaN when not applicable)
+    double gradient_norm = 0.0;  ///< max-norm of the gradient (NaN when not applicable)
+    double elapsed_seconds = 0.0;
+};
+
+/// Receives progress; return false to stop the computation early (it then ends with
+/// fit_status::stopped_by_callback and a usable model).
+using progress_callback = std::function<bool(const progress&)>;
+
+/// Options every fit accepts.
+struct fit_options {
+    progress_callback on_progress = {};  ///< called once per iteration/epoch/tree/fold
+    std::optional<std::chrono::duration<double>> time_limit = {};  ///< stop after this long
+    unsigned threads = 1;  ///< worker threads; results never depend on it
+};
+
+/// What a fit did.
+struct fit_report {
+    fit_status status = fit_status::converged;
+    std::int64_t iterations = 0;
+    double final_loss = 0.0;
+    double gradient_norm = 0.0;
+    double elapsed_seconds = 0.0;
+    [[nodiscard]] bool converged() const noexcept { return status == fit_status::converged; }
+};
+
+/// A row-major feature matrix view: callers pass their own memory without a copy.
+template <class Scalar>
+using matrix_cref = Eigen::Ref<const feature_matrix<Scalar>>;
+
+/// Probabilities, one row per sample, one column per class.
+template <class Scalar>
+using probability_matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// A classifier: fits on a labelled dataset, predicts class indices and probabilities, maps
+/// indices back through classes(), and has a stable kind name.
+template <class M>
+concept classifier = requires(M model, const M& fitted,
+                              const dataset<typename M::scalar_type>& data,
+                              const fit_options& options,
+                              const feature_matrix<typename M::scalar_type>& x) {
+    typename M::scalar_type;
+    { M::kind } -> std::convertible_to<std::string_view>;
+    { model.fit(data, options) } -> std::same_as<fit_report>;
+    { fitted.predict(x) } -> std::same_as<class_index_vector>;
+    { fitted.predict_proba(x) } -> std::same_as<probability_matrix<typename M::scalar_type>>;
+    { fitted.n_features() } -> std::convertible_to<Eigen::Index>;
+    { fitted.classes() } -> std::convertible_to<const label_map&>;
+    { fitted.fitted() } -> std::convertible_to<bool>;
+};
+
+namespace detail {
+
+/// Measures elapsed time and applies fit_options' callback and time limit.
+class fit_monitor {
+  public:
+    explicit fit_monitor(const fit_options& options)
+        : options_(options), start_(std::chrono::steady_clock::now()) {}
+
+    [[nodiscard]] double elapsed_seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+
+    /// Reports one step; returns the status that ends the fit now, if any.
+    [[nodiscard]] std::optional<fit_status> report(progress p) const {
+        p.elapsed_seconds = elapsed_seconds();
+        if (options_.on_progress && !options_.on_progress(p))
+            return fit_status::stopped_by_callback;
+        if (options_.time_limit && p.elapsed_seconds >= options_.time_limit->count()) {
+            return fit_status::time_limit;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    const fit_options& options_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+/// Checks a training set before any model code runs: labelled, non-empty, finite, >= 2 classes.
+template <class Scalar>
+void check_training_data(const dataset<Scalar>& data, std::string_view model) {
+    const std::string who(model);
+    if (!data.labelled()) {
+        throw invalid_input_error(who + ": the training data has no labels",
+                                  "read it with a label column (csv_options::label_column)");
+    }
+    if (data.n_samples() == 0 || data.n_features() == 0) {
+        throw invalid_input_error(who + ": the training data is empty (" +
+                                      std::to_string(data.n_samples()) + " rows, " +
+                                      std::to_string(data.n_features()) + " features)",
+                                  "train on at least one row and one feature");
+    }
+    const auto counts = data.class_counts();
+    std::size_t present = 0;
+    for (auto c : counts)
+        present += c > 0 ? 1 : 0;
+    if (present < 2) {
+        throw invalid_input_error(who + ": the training data holds a single class",
+                                  "a classifier needs rows of at least two classes");
+    }
+    const auto& x = data.features();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+            if (!std::isfinite(x(i, j))) {
+                throw invalid_input_error(
+                    who + ": feature \"" + data.feature_names()[static_cast<std::size_t>(j)] +
+                        "\" of row " + std::to_string(i) + " is " +
+                        (std::isnan(x(i, j)) ? "NaN" : "infinite"),
+                    "impute missing values (simple_imputer) or drop the row first");
+            }
+        }
+    }
+}
+
+/// Checks a prediction input against the fitted model: feature count and finiteness.
+template <class Derived>
+void check_prediction_input(const Eigen::MatrixBase<Derived>& x, Eigen::Index n_features,
+                            bool fitted, std::string_view model) {
+    const std::string who(model);
+    if (!fitted) {
+        throw not_fitted_error(who + " is used before it was fitted or loaded",
+                               "call fit() or load a model first");
+    }
+    if (x.cols() != n_features) {
+        throw invalid_input_error(who + ": input has " + std::to_string(x.cols()) +
+                                      " features but the model was trained on " +
+                                      std::to_string(n_features),
+                                  "pass rows with the model's features, in the training order");
+    }
+    if (!x.allFinite()) {
+        throw invalid_input_error(who + ": input holds NaN or infinite values",
+                                  "impute missing values before predicting");
+    }
+}
+
+}  // namespace detail
+
+}  // namespace mlpipe

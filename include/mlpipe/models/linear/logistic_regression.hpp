@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file models/linear/logistic_regression.hpp L2-regularised logistic regression (binary and
+/// multinomial), fitted by L-BFGS to the same optimum as scikit-learn's `lbfgs` solver.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../../data/dataset.hpp"
+#include "../../detail/dot.hpp"
+#include "../../error.hpp"
+#include "../../optim/lbfgs.hpp"
+#include "../classifier.hpp"
+
+namespace mlpipe {
+
+/// How classes are weighted in the loss.
+enum class class_weighting {
+    none,      ///< every class weighs 1 (or as logistic_regression_params::class_weights says)
+    balanced,  ///< class k weighs n / (n_classes * count_k), as scikit-learn's "balanced"
+};
+
+/// Hyperparameters of logistic_regression; they mean what they mean in scikit-learn.
+struct logistic_regression_params {
+    double C = 1.0;               ///< inverse L2 strength: minimise C * sum(loss) + ||W||^2 / 2
+    bool fit_intercept = true;    ///< learn an unpenalised intercept per class
+    std::int64_t max_iter = 100;  ///< L-BFGS iterations
+    double tol = 1e-4;            ///< stop when max|gradient| <= tol
+    class_weighting class_weight = class_weighting::none;
+    std::vector<double> class_weights = {};  ///< explicit weight per class index (overrides none)
+};
+
+/// Logistic regression. Two classes: one coefficient vector and the logistic function. More: one
+/// vector per class and the softmax (multinomial), as scikit-learn's default with lbfgs.
+///
+/// The objective is C * sum_i w_i * log_loss_i + ||W||_F^2 / 2 (intercepts unpenalised), where w_i
+/// is the product of the sample weight and the class weight. It is minimised in double precision
+/// whatever Scalar is; the fitted coefficients are stored as Scalar.
+/// Thread safety: const member functions (prediction) may be called concurrently; fit may not run
+/// concurrently with anything else on the same object.
+template <class Scalar = double>
+class logistic_regression {
+  public:
+    using scalar_type = Scalar;
+    static constexpr std::string_view kind = "logistic_regression";
+
+    explicit logistic_regression(logistic_regression_params params = {})
+        : params_(std::move(params)) {
+        check_params();
+    }
+
+    /// Fits on `data` with unit sample weights.
+    /// @throws invalid_input_error for unusable data (one class, NaN, empty)
+    fit_report fit(const dataset<Scalar>& data, const fit_options& options = {}) {
+        return fit(data, std::span<const double>{}, options);
+    }
+
+    /// Fits on `data` with one weight per row (empty span: all 1).
+    fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
+                   const fit_options& options = {}) {
+        detail::check_training_data(data, kind);
+        const Eigen::Index n = data.n_samples();
+        const Eigen::Index d = data.n_features();
+        const auto n_classes = static_cast<Eigen::Index>(data.n_classes());
+        if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
+            throw invalid_input_error(std::string(kind) + ": " +
+                                          std::to_string(sample_weight.size()) +
+                                          " sample weights for " + std::to_string(n) + " rows",
+                                      "give one weight per row", "sample_weight");
+        }
+        for (double w : sample_weight) {
+            if (!(w >= 0.0) || !std::isfinite(w)) {
+                throw invalid_input_error(
+                    std::string(kind) + ": a sample weight is negative or not finite",
+                    "use finite weights >= 0", "sample_weight");
+            }
+        }
+        const Eigen::VectorXd weights = row_weights(data, sample_weight);
+        const Eigen::Index k = n_classes == 2 ? 1 : n_classes;  // coefficient rows
+        const Eigen::Index width = d + 1;                       // coefficients + intercept
+
+        // The design matrix in double (no copy when Scalar is double).
+        using dmatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+        dmatrix converted;
+        if constexpr (!std::is_same_v<Scalar, double>)
+            converted = data.features().template cast<double>();
+        const dmatrix& x = [&]() -> const dmatrix& {
+            if constexpr (std::is_same_v<Scalar, double>) {
+                return data.features();
+            } else {
+                return converted;
+            }
+        }();
+        const class_index_vector& y = data.targets();
+        const double c = params_.C;
+        const bool intercept = params_.fit_intercept;
+
+        // L-BFGS runs on a preconditioned parametrisation of the same problem: v_j = w_j * sd_j
+        // and, with an intercept, c = b + w . mean. The optimum is the same; the iterations are
+        // far fewer and the result far more precise on features of different scales.
+        Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d);
+        if (intercept) mean = x.colwise().mean();
+        Eigen::RowVectorXd scale(d);
+        for (Eigen::Index j = 0; j < d; ++j) {
+            const double sd =
+                std::sqrt((x.col(j).array() - mean[j]).square().sum() / static_cast<double>(n));
+            scale[j] = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
+        }
+        Eigen::MatrixXd z(n, k);
+        Eigen::MatrixXd residual(n, k);
+        dmatrix t(k, width);  // w and b in the original parametrisation
+        dmatrix g(k, width);
+        const auto to_original = [&](const Eigen::VectorXd& theta) {
+            const Eigen::Map<const dmatrix> v(theta.data(), k, width);
+            t.leftCols(d) = v.leftCols(d).array().rowwise() / scale.array();
+            t.col(d) = intercept ? Eigen::VectorXd(v.col(d) - t.leftCols(d) * mean.transpose())
+                                 : Eigen::VectorXd::Zero(k);
+        };
+        auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& gradient) {
+            to_original(theta);
+            z.noalias() = x * t.leftCols(d).transpose();
+            if (intercept) z.rowwise() += t.col(d).transpose();
+            double loss = 0.0;
+            for (Eigen::Index i = 0; i < n; ++i) {
+                const double w = weights[i];
+                const auto yi = static_cast<Eigen::Index>(y[i]);
+                if (k == 1) {
+                    const double zi = z(i, 0);
+                    const double target = yi == 1 ? 1.0 : 0.0;
+                    // log(1 + exp(zi)) - target * zi, computed stably.
+                    loss +=
+                        w * (std::max(zi, 0.0) + std::log1p(std::exp(-std::abs(zi))) - target * zi);
+                    residual(i, 0) = w * (sigmoid(zi) - target);
+                } else {
+                    const double top = z.row(i).maxCoeff();
+                    double sum = 0.0;
+                    for (Eigen::Index j = 0; j < k; ++j)
+                        sum += std::exp(z(i, j) - top);
+                    const double log_sum = top + std::log(sum);
+                    loss += w * (log_sum - z(i, yi));
+                    for (Eigen::Index j = 0; j < k; ++j) {
+                        residual(i, j) = w * (std::exp(z(i, j) - log_sum) - (j == yi ? 1.0 : 0.0));
+                    }
+                }
+            }
+            // Gradient in the original parametrisation...
+            g.leftCols(d).noalias() = c * (residual.transpose() * x);
+            g.leftCols(d) += t.leftCols(d);
+            g.col(d) = intercept ? Eigen::VectorXd(c * residual.colwise().sum().transpose())
+                                 : Eigen::VectorXd::Zero(k);
+            // ...and by the chain rule in the preconditioned one.
+            Eigen::Map<dmatrix> gv(gradient.data(), k, width);
+            gv.leftCols(d) = (g.leftCols(d) - g.col(d) * mean).array().rowwise() / scale.array();
+            gv.col(d) = g.col(d);
+            return c * loss + 0.5 * t.leftCols(d).squaredNorm();
+        };
+
+        Eigen::VectorXd theta = Eigen::VectorXd::Zero(k * width);
+        const detail::fit_monitor monitor(options);
+        const lbfgs_result r = minimize_lbfgs(
+            objective, theta,
+            {.max_iterations = params_.max_iter, .gradient_tolerance = params_.tol}, &monitor);
+        to_original(theta);
+        coef_ = t.leftCols(d).template cast<Scalar>();
+        intercept_ = t.col(d).template cast<Scalar>();
+        classes_ = data.classes();
+        feature_names_ = data.feature_names();
+        fitted_ = true;
+        return fit_report{.status = r.status,
+                          .iterations = r.iterations,
+                          .final_loss = r.loss,
+                          .gradient_norm = r.gradient_norm,
+                          .elapsed_seconds = monitor.elapsed_seconds()};
+    }
+
+    /// Raw scores: n x 1 (binary: the log-odds of class 1) or n x n_classes.
+    /// @throws not_fitted_error, invalid_input_error (feature count, NaN)
+    [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const {
+        detail::check_prediction_input(x, n_features(), fitted_, kind);
+        probability_matrix<Scalar> z(x.rows(), coef_.rows());
+        for (Eigen::Index i = 0; i < x.rows(); ++i)
+            scores(x.row(i).data(), z.row(i).data());
+        return z;
+    }
+
+    /// Class probabilities, n x n_classes, rows summing to 1.
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
+        const probability_matrix<Scalar> z = decision_function(x);
+        probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+            scores_to_proba(
+                std::span<const Scalar>(z.row(i).data(), static_cast<std::size_t>(z.cols())),
+                std::span<Scalar>(p.row(i).data(), static_cast<std::size_t>(p.cols())));
+        }
+        return p;
+    }
+
+    /// The most probable class index of each row.
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
+        const probability_matrix<Scalar> z = decision_function(x);
+        class_index_vector out(x.rows());
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+            if (z.cols() == 1) {
+                out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
+            } else {
+                Eigen::Index best = 0;
+                z.row(i).maxCoeff(&best);
+                out[i] = static_cast<std::int32_t>(best);
+            }
+        }
+        return out;
+    }
+
+    /// Probabilities of one row into `out` (size n_classes), without allocating for up to 64
+    /// classes. Bit-identical to the same row of predict_proba.
+    /// @throws as predict_proba
+    void predict_proba_row(std::span<const Scalar> row, std::span<Scalar> out) const {
+        check_row(row, out.size());
+        Scalar stack[max_stack_classes];
+        std::vector<Scalar> heap;
+        const auto k = static_cast<std::size_t>(coef_.rows());
+        Scalar* z = stack;
+        if (k > max_stack_classes) {
+            heap.resize(k);
+            z = heap.data();
+        }
+        scores(row.data(), z);
+        scores_to_proba(std::span<const Scalar>(z, k), out);
+    }
+
+    [[nodiscard]] bool fitted() const noexcept { return fitted_; }
+    [[nodiscard]] Eigen::Index n_features() const noexcept { return coef_.cols(); }
+    [[nodiscard]] const label_map& classes() const noexcept { return classes_; }
+    [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept {
+        return feature_names_;
+    }
+    /// Coefficients: 1 x d (binary) or n_classes x d.
+    [[nodiscard]] const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>&
+    coefficients() const noexcept {
+        return coef_;
+    }
+    /// Intercepts: 1 (binary) or n_classes.
+    [[nodiscard]] const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& intercepts() const noexcept {
+        return intercept_;
+    }
+    [[nodiscard]] const logistic_regression_params& params() const noexcept { return params_; }
+
+  private:
+    static constexpr std::size_t max_stack_classes = 64;
+
+    /// Scores of one row (n_features values) into z (coef_.rows() values).
+    void scores(const Scalar* row, Scalar* z) const noexcept {
+        const auto d = static_cast<std::size_t>(coef_.cols());
+        for (Eigen::Index j = 0; j < coef_.rows(); ++j) {
+            z[j] = detail::dot_fixed_order(coef_.row(j).data(), row, d) + intercept_[j];
+        }
+    }
+
+    static double sigmoid(double z) noexcept {
+        if (z >= 0.0) return 1.0 / (1.0 + std::exp(-z));
+        const double e = std::exp(z);
+        return e / (1.0 + e);
+    }
+
+    void scores_to_proba(std::span<const Scalar> z, std::span<Scalar> p) const {
+        if (z.size() == 1) {
+            const auto p1 = static_cast<Scalar>(sigmoid(static_cast<double>(z[0])));
+            p[0] = Scalar(1) - p1;
+            p[1] = p1;
+            return;
+        }
+        const Scalar top = *std::max_element(z.begin(), z.end());
+        Scalar sum = 0;
+        for (std::size_t j = 0; j < z.size(); ++j) {
+            p[j] = std::exp(z[j] - top);
+            sum += p[j];
+        }
+        for (auto& v : p)
+            v /= sum;
+    }
+
+    void check_row(std::span<const Scalar> row, std::size_t out_size) const {
+        if (!fitted_) {
+            throw not_fitted_error(std::string(kind) + " is used before it was fitted or loaded",
+                                   "call fit() or load a model first");
+        }
+        if (static_cast<Eigen::Index>(row.size()) != n_features()) {
+            throw invalid_input_error(
+                std::string(kind) + ": row has " + std::to_string(row.size()) +
+                    " features but the model was trained on " + std::to_string(n_features()),
+                "pass the model's features, in the training order");
+        }
+        if (out_size != classes_.size()) {
+            throw invalid_input_error(std::string(kind) + ": output span holds " +
+                                          std::to_string(out_size) + " values for " +
+                                          std::to_string(classes_.size()) + " classes",
+                                      "size it n_classes");
+        }
+        for (Scalar v : row) {
+            if (!std::isfinite(v)) {
+                throw invalid_input_error(std::string(kind) + ": row holds NaN or infinite values",
+                                          "impute missing values before predicting");
+            }
+        }
+    }
+
+    Eigen::VectorXd row_weights(const dataset<Scalar>& data,
+                                std::span<const double> sample_weight) const {
+        const Eigen::Index n = data.n_samples();
+        const std::size_t n_classes = data.n_classes();
+        std::vector<double> per_class(n_classes, 1.0);
+        if (!params_.class_weights.empty()) {
+            if (params_.class_weights.size() != n_classes) {
+                throw invalid_input_error(
+                    std::string(kind) + ": class_weights has " +
+                        std::to_string(params_.class_weights.size()) + " entries for " +
+                        std::to_string(n_classes) + " classes",
+                    "give one weight per class, in class index order", "class_weights");
+            }
+            per_class = params_.class_weights;
+        } else if (params_.class_weight == class_weighting::balanced) {
+            const auto counts = data.class_counts();
+            for (std::size_t c = 0; c < n_classes; ++c) {
+                per_class[c] = counts[c] == 0
+                                   ? 0.0
+                                   : static_cast<double>(n) / (static_cast<double>(n_classes) *
+                                                               static_cast<double>(counts[c]));
+            }
+        }
+        Eigen::VectorXd w(n);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            w[i] = per_class[static_cast<std::size_t>(data.targets()[i])] *
+                   (sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)]);
+        }
+        return w;
+    }
+
+    void check_params() const {
+        const auto bad = [](const std::string& what, const std::string& fix,
+                            const std::string& name) {
+            return invalid_input_error("logistic_regression: " + what, fix, name);
+        };
+        if (!(params_.C > 0.0) || !std::isfinite(params_.C)) {
+            throw bad("C is " + std::to_string(params_.C) + "; it must be positive and finite",
+                      "use e.g. C = 1.0 (smaller means stronger regularisation)", "C");
+        }
+        if (params_.max_iter < 1)
+            throw bad("max_iter must be at least 1", "use e.g. 100", "max_iter");
+        if (!(params_.tol > 0.0)) throw bad("tol must be positive", "use e.g. 1e-4", "tol");
+        for (double w : params_.class_weights) {
+            if (!(w >= 0.0) || !std::isfinite(w)) {
+                throw bad("class_weights must be finite and >= 0", "fix the weights",
+                          "class_weights");
+            }
+        }
+    }
+
+    logistic_regression_params params_;
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> coef_;
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> intercept_;
+    label_map classes_;
+    std::vector<std::string> feature_names_;
+    bool fitted_ = false;
+};
+
+}  // namespace mlpipe
