@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file preprocessing/one_hot_encoder.hpp Expands categorical columns (numeric category codes)
+/// into indicator columns, passing the other columns through.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "transformer.hpp"
+
+namespace mlpipe {
+
+/// What to do with a category not seen when fitting.
+enum class unknown_category {
+    error,   ///< throw invalid_input_error naming the column and the value
+    ignore,  ///< encode as all zeros
+};
+
+/// Options of one_hot_encoder.
+struct one_hot_encoder_params {
+    std::vector<std::string> columns = {};  ///< the categorical columns, by feature name
+    unknown_category handle_unknown = unknown_category::error;
+    std::size_t max_categories = 1000;  ///< more distinct values in a column is an error
+};
+
+/// Output columns follow the input order: a categorical column becomes one indicator per category
+/// (sorted), named "column=value"; every other column passes through unchanged.
+/// Thread safety: const members may be called concurrently.
+template <class Scalar = double>
+class one_hot_encoder {
+  public:
+    using scalar_type = Scalar;
+    static constexpr std::string_view kind = "one_hot_encoder";
+
+    explicit one_hot_encoder(one_hot_encoder_params params = {}) : params_(std::move(params)) {
+        if (params_.max_categories == 0) {
+            throw invalid_input_error("one_hot_encoder: max_categories must be at least 1",
+                                      "use e.g. 1000", "max_categories");
+        }
+    }
+
+    /// Learns the categories of each named column.
+    /// @throws invalid_input_error for an unknown column name, NaN in a categorical column, or
+    /// more than max_categories categories
+    void fit(const dataset<Scalar>& data) {
+        detail::check_transformer_fit(data, kind);
+        const auto& names = data.feature_names();
+        categories_.assign(names.size(), {});
+        categorical_.assign(names.size(), false);
+        for (const auto& column : params_.columns) {
+            const auto it = std::find(names.begin(), names.end(), column);
+            if (it == names.end()) {
+                throw invalid_input_error("one_hot_encoder: no feature named \"" + column + "\"",
+                                          "name categorical columns exactly as the data does",
+                                          "columns");
+            }
+            categorical_[static_cast<std::size_t>(it - names.begin())] = true;
+        }
+        names_out_.clear();
+        for (std::size_t j = 0; j < names.size(); ++j) {
+            if (!categorical_[j]) {
+                names_out_.push_back(names[j]);
+                continue;
+            }
+            auto& cats = categories_[j];
+            for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
+                const Scalar v = data.features()(i, static_cast<Eigen::Index>(j));
+                if (std::isnan(v)) {
+                    throw invalid_input_error("one_hot_encoder: categorical column \"" + names[j] +
+                                                  "\" holds NaN in row " + std::to_string(i),
+                                              "impute it first (simple_imputer with most_frequent)",
+                                              names[j]);
+                }
+                cats.push_back(v);
+            }
+            std::sort(cats.begin(), cats.end());
+            cats.erase(std::unique(cats.begin(), cats.end()), cats.end());
+            if (cats.size() > params_.max_categories) {
+                throw invalid_input_error(
+                    "one_hot_encoder: column \"" + names[j] + "\" has " +
+                        std::to_string(cats.size()) + " categories, more than max_categories (" +
+                        std::to_string(params_.max_categories) + ")",
+                    "check that it is categorical, or raise max_categories", names[j]);
+            }
+            for (Scalar c : cats)
+                names_out_.push_back(names[j] + "=" + format(c));
+        }
+        n_in_ = static_cast<Eigen::Index>(names.size());
+        fitted_ = true;
+    }
+
+    [[nodiscard]] feature_matrix<Scalar> transform(matrix_cref<Scalar> x) const {
+        detail::check_transformer_input(x, n_features_in(), fitted_, kind);
+        return detail::transform_rows<Scalar>(*this, x);
+    }
+
+    void transform_row(std::span<const Scalar> in, std::span<Scalar> out) const {
+        detail::check_transformer_row(in, out, n_features_in(), n_features_out(), fitted_, kind);
+        transform_row_unchecked(in, out);
+    }
+
+    /// transform_row without the shape checks; still throws for an unknown category when
+    /// handle_unknown is error.
+    void transform_row_unchecked(std::span<const Scalar> in, std::span<Scalar> out) const {
+        std::size_t o = 0;
+        for (std::size_t j = 0; j < in.size(); ++j) {
+            if (!categorical_[j]) {
+                out[o++] = in[j];
+                continue;
+            }
+            const auto& cats = categories_[j];
+            const auto it = std::lower_bound(cats.begin(), cats.end(), in[j]);
+            const bool known = it != cats.end() && *it == in[j];
+            if (!known && params_.handle_unknown == unknown_category::error) {
+                throw invalid_input_error(
+                    "one_hot_encoder: column \"" + names_out_prefix(j) + "\" has category " +
+                        format(in[j]) + ", not seen when fitting",
+                    "retrain with that category, or use unknown_category::ignore",
+                    names_out_prefix(j));
+            }
+            for (std::size_t c = 0; c < cats.size(); ++c)
+                out[o + c] = Scalar(0);
+            if (known) out[o + static_cast<std::size_t>(it - cats.begin())] = Scalar(1);
+            o += cats.size();
+        }
+    }
+
+    [[nodiscard]] bool fitted() const noexcept { return fitted_; }
+    [[nodiscard]] Eigen::Index n_features_in() const noexcept { return n_in_; }
+    [[nodiscard]] Eigen::Index n_features_out() const noexcept {
+        return static_cast<Eigen::Index>(names_out_.size());
+    }
+    [[nodiscard]] std::vector<std::string> feature_names_out() const { return names_out_; }
+    /// Sorted categories of input column j (empty for pass-through columns).
+    [[nodiscard]] const std::vector<Scalar>& categories(std::size_t j) const {
+        return categories_.at(j);
+    }
+    [[nodiscard]] const one_hot_encoder_params& params() const noexcept { return params_; }
+
+  private:
+    static std::string format(Scalar v) {
+        char buffer[64];
+        const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
+        return std::string(buffer, r.ptr);
+    }
+
+    std::string names_out_prefix(std::size_t j) const {
+        std::size_t o = 0;
+        for (std::size_t k = 0; k < j; ++k)
+            o += categorical_[k] ? categories_[k].size() : 1;
+        const std::string& first = names_out_.at(o);
+        return first.substr(0, first.rfind('='));
+    }
+
+    one_hot_encoder_params params_;
+    std::vector<std::vector<Scalar>> categories_;
+    std::vector<bool> categorical_;
+    std::vector<std::string> names_out_;
+    Eigen::Index n_in_ = 0;
+    bool fitted_ = false;
+};
+
+}  // namespace mlpipe

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file preprocessing/pipeline.hpp A chain of preprocessing steps and a classifier, fitted
+/// together and used (and saved) as one model, so a predictor can never apply the wrong scaler.
+#pragma once
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "../models/classifier.hpp"
+#include "min_max_scaler.hpp"
+#include "one_hot_encoder.hpp"
+#include "simple_imputer.hpp"
+#include "standard_scaler.hpp"
+#include "transformer.hpp"
+
+namespace mlpipe {
+
+/// Any of mlpipe's preprocessing steps.
+template <class Scalar>
+using any_transformer = std::variant<standard_scaler<Scalar>, min_max_scaler<Scalar>,
+                                     simple_imputer<Scalar>, one_hot_encoder<Scalar>>;
+
+/// Preprocessing steps followed by a classifier. fit() fits each step on the output of the steps
+/// before it, then the classifier on the last output; prediction runs the same chain.
+/// Thread safety: const members (prediction) may be called concurrently.
+template <classifier Model>
+class pipeline {
+  public:
+    using scalar_type = typename Model::scalar_type;
+    using step_type = any_transformer<scalar_type>;
+    static constexpr std::string_view kind = "pipeline";
+
+    explicit pipeline(std::vector<step_type> steps = {}, Model model = Model{})
+        : steps_(std::move(steps)), model_(std::move(model)) {}
+
+    /// Fits the steps, then the classifier. Progress callbacks and limits go to the classifier.
+    /// @throws invalid_input_error as the steps and the classifier do (e.g. NaN left unimputed)
+    fit_report fit(const dataset<scalar_type>& data, const fit_options& options = {}) {
+        if (!data.labelled()) {
+            throw invalid_input_error("pipeline: the training data has no labels",
+                                      "read it with a label column (csv_options::label_column)");
+        }
+        dataset<scalar_type> current = data;
+        for (auto& step : steps_) {
+            std::visit(
+                [&](auto& s) {
+                    s.fit(current);
+                    current =
+                        dataset<scalar_type>(s.transform(current.features()), current.targets(),
+                                             current.classes(), s.feature_names_out());
+                },
+                step);
+        }
+        const fit_report report = model_.fit(current, options);
+        feature_names_ = data.feature_names();
+        n_features_ = data.n_features();
+        fitted_ = true;
+        return report;
+    }
+
+    /// The steps' output for x (what the classifier sees).
+    [[nodiscard]] feature_matrix<scalar_type> transform(matrix_cref<scalar_type> x) const {
+        check(x.cols());
+        feature_matrix<scalar_type> current = x;
+        for (const auto& step : steps_) {
+            current = std::visit([&](const auto& s) { return s.transform(current); }, step);
+        }
+        return current;
+    }
+
+    [[nodiscard]] class_index_vector predict(matrix_cref<scalar_type> x) const {
+        return model_.predict(transform(x));
+    }
+
+    [[nodiscard]] probability_matrix<scalar_type> predict_proba(matrix_cref<scalar_type> x) const {
+        return model_.predict_proba(transform(x));
+    }
+
+    /// Probabilities of one row; after the first call on a thread, it allocates nothing.
+    /// Bit-identical to the same row of predict_proba.
+    void predict_proba_row(std::span<const scalar_type> row, std::span<scalar_type> out) const {
+        check(static_cast<Eigen::Index>(row.size()));
+        thread_local std::vector<scalar_type> a;
+        thread_local std::vector<scalar_type> b;
+        std::span<const scalar_type> in = row;
+        for (const auto& step : steps_) {
+            std::visit(
+                [&](const auto& s) {
+                    auto& target = in.data() == a.data() ? b : a;
+                    target.resize(static_cast<std::size_t>(s.n_features_out()));
+                    s.transform_row(in, std::span<scalar_type>(target));
+                    in = std::span<const scalar_type>(target);
+                },
+                step);
+        }
+        model_.predict_proba_row(in, out);
+    }
+
+    [[nodiscard]] bool fitted() const noexcept { return fitted_; }
+    /// Number of input features (before preprocessing).
+    [[nodiscard]] Eigen::Index n_features() const noexcept { return n_features_; }
+    [[nodiscard]] const label_map& classes() const noexcept { return model_.classes(); }
+    /// Names of the input features.
+    [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept {
+        return feature_names_;
+    }
+    [[nodiscard]] const std::vector<step_type>& steps() const noexcept { return steps_; }
+    [[nodiscard]] const Model& model() const noexcept { return model_; }
+
+  private:
+    void check(Eigen::Index columns) const {
+        if (!fitted_) {
+            throw not_fitted_error("pipeline is used before it was fitted or loaded",
+                                   "call fit() or load a model first");
+        }
+        if (columns != n_features_) {
+            throw invalid_input_error(
+                "pipeline: input has " + std::to_string(columns) +
+                    " features but the pipeline was trained on " + std::to_string(n_features_),
+                "pass rows with the training features, in the training order");
+        }
+    }
+
+    std::vector<step_type> steps_;
+    Model model_;
+    std::vector<std::string> feature_names_;
+    Eigen::Index n_features_ = 0;
+    bool fitted_ = false;
+};
+
+}  // namespace mlpipe
