@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""Writes sklearn_logistic_regression.json: scikit-learn's LogisticRegression(solver="lbfgs") fitted
-at tight tolerance on the shipped data sets, the reference mlpipe's logistic_regression must match.
+"""Writes the scikit-learn references mlpipe's models are tested against:
+- sklearn_logistic_regression.json: LogisticRegression(solver="lbfgs") at tight tolerance, plus the
+  exact optimum of the same objective (Newton's method);
+- sklearn_other_models.json: GaussianNB and KNeighborsClassifier(algorithm="brute"), trained on
+  the even rows and queried on the odd rows of the shipped data sets.
 
 Run from this folder with Debian's python3-sklearn (1.2.1): /usr/bin/python3 make_sklearn_reference.py
 The JSON is committed; tests read it and never run Python.
@@ -107,3 +110,26 @@ for name, file, scale, params in [
 out = {"sklearn_version": sklearn.__version__, "cases": cases}
 (pathlib.Path(__file__).resolve().parent / "sklearn_logistic_regression.json").write_text(json.dumps(out, indent=1) + "\n")
 print("wrote", len(cases), "cases with scikit-learn", sklearn.__version__)
+
+# Gaussian naive Bayes and k-nearest neighbours: trained on the even rows, queried on the odd rows.
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+
+other = []
+for file, scale in [("iris.csv", False), ("wine.csv", True), ("breast_cancer.csv", True)]:
+    x, y = load(file)
+    if scale:
+        x = standardize(x)
+    train, query = x[0::2], x[1::2]
+    nb = GaussianNB().fit(train, y[0::2])
+    other.append({"model": "gaussian_naive_bayes", "file": file, "standardize": scale, "params": {},
+                  "means": nb.theta_.tolist(), "variances": nb.var_.tolist(),
+                  "proba": nb.predict_proba(query).tolist(), "predict": nb.predict(query).tolist()})
+    for k, weights in [(5, "uniform"), (7, "distance")]:
+        knn = KNeighborsClassifier(n_neighbors=k, weights=weights, algorithm="brute").fit(train, y[0::2])
+        other.append({"model": "k_nearest_neighbors", "file": file, "standardize": scale,
+                      "params": {"k": k, "weights": weights},
+                      "proba": knn.predict_proba(query).tolist(), "predict": knn.predict(query).tolist()})
+(pathlib.Path(__file__).resolve().parent / "sklearn_other_models.json").write_text(
+    json.dumps({"sklearn_version": sklearn.__version__, "cases": other}, indent=1) + "\n")
+print("wrote", len(other), "naive Bayes / k-NN cases")
