@@ -8,3 +8,7 @@
 #include "version.hpp"
 
 #include "data.hpp"
+
+#include "models.hpp"
+#include "optim.hpp"
+#include "preprocessing.hpp"

@@ -3,6 +3,7 @@
 """Writes the scikit-learn references mlpipe's models are tested against:
 - sklearn_logistic_regression.json: LogisticRegression(solver="lbfgs") at tight tolerance, plus the
   exact optimum of the same objective (Newton's method);
+- sklearn_linear_svm.json: LinearSVC (liblinear) at tight tolerance on standardized data;
 - sklearn_other_models.json: GaussianNB and KNeighborsClassifier(algorithm="brute"), trained on
   the even rows and queried on the odd rows of the shipped data sets.
 
@@ -133,3 +134,18 @@ for file, scale in [("iris.csv", False), ("wine.csv", True), ("breast_cancer.csv
 (pathlib.Path(__file__).resolve().parent / "sklearn_other_models.json").write_text(
     json.dumps({"sklearn_version": sklearn.__version__, "cases": other}, indent=1) + "\n")
 print("wrote", len(other), "naive Bayes / k-NN cases")
+
+# Linear SVM (liblinear dual coordinate descent) at tight tolerance on standardized data.
+from sklearn.svm import LinearSVC
+
+svms = []
+for file, loss, C in [("breast_cancer.csv", "squared_hinge", 0.1), ("breast_cancer.csv", "hinge", 0.05),
+                      ("wine.csv", "squared_hinge", 0.5), ("iris.csv", "hinge", 1.0)]:
+    x, y = load(file)
+    x = standardize(x)
+    svm = LinearSVC(C=C, loss=loss, tol=1e-10, max_iter=1000000, random_state=0).fit(x, y)
+    svms.append({"file": file, "params": {"C": C, "loss": loss}, "coef": svm.coef_.tolist(),
+                 "intercept": svm.intercept_.tolist(), "predict": svm.predict(x).tolist()})
+(pathlib.Path(__file__).resolve().parent / "sklearn_linear_svm.json").write_text(
+    json.dumps({"sklearn_version": sklearn.__version__, "cases": svms}, indent=1) + "\n")
+print("wrote", len(svms), "linear SVM cases")

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file models.hpp Every classifier family in models/, and the classifier concept.
+#pragma once
+
+#include "models/classifier.hpp"
+#include "models/linear/linear_svm.hpp"
+#include "models/linear/logistic_regression.hpp"
+#include "models/naive_bayes/gaussian_naive_bayes.hpp"
+#include "models/neighbors/k_nearest_neighbors.hpp"
