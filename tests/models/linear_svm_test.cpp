@@ -127,3 +127,20 @@ TEST_CASE("linear_svm rejects bad input with typed errors", "[models][linear][sv
     linear_svm<double> limited({.max_iter = 1, .tol = 1e-12});
     CHECK(limited.fit(data).status == mlpipe::fit_status::max_iterations);
 }
+
+TEST_CASE("the primal and dual solvers reach the same squared-hinge solution",
+          "[models][linear][svm]") {
+    const auto data = standardized(mlpipe::read_csv(mlpipe::test::data_path("wine.csv")));
+    linear_svm<double> primal(
+        {.C = 0.5, .solver = mlpipe::svm_solver::primal, .max_iter = 100000, .tol = 1e-10});
+    linear_svm<double> dual(
+        {.C = 0.5, .solver = mlpipe::svm_solver::dual, .max_iter = 100000, .tol = 1e-10});
+    CHECK(primal.fit(data).converged());
+    CHECK(dual.fit(data).converged());
+    const double scale = dual.coefficients().cwiseAbs().maxCoeff();
+    CHECK((primal.coefficients() - dual.coefficients()).cwiseAbs().maxCoeff() / scale < 1e-5);
+    CHECK((primal.intercepts() - dual.intercepts()).cwiseAbs().maxCoeff() / scale < 1e-5);
+    CHECK_THROWS_AS(
+        linear_svm<double>({.loss = mlpipe::svm_loss::hinge, .solver = mlpipe::svm_solver::primal}),
+        mlpipe::invalid_input_error);
+}

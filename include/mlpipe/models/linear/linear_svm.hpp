@@ -21,6 +21,7 @@
 #include "../../detail/dot.hpp"
 #include "../../detail/random.hpp"
 #include "../../error.hpp"
+#include "../../optim/lbfgs.hpp"
 #include "../classifier.hpp"
 
 namespace mlpipe {
@@ -31,10 +32,18 @@ enum class svm_loss {
     squared_hinge,  ///< max(0, 1 - y f(x))^2 (L2-loss SVM; scikit-learn's default)
 };
 
+/// Which problem linear_svm solves (the solution is the same).
+enum class svm_solver {
+    automatic,  ///< primal for squared_hinge with more rows than features, dual otherwise
+    dual,       ///< dual coordinate descent (liblinear's default; the only one for hinge)
+    primal,     ///< L-BFGS on the primal (squared_hinge only): fast when rows >> features
+};
+
 /// Hyperparameters of linear_svm; they mean what they mean in scikit-learn's LinearSVC.
 struct linear_svm_params {
     double C = 1.0;  ///< penalty of the loss; larger fits the data harder
     svm_loss loss = svm_loss::squared_hinge;
+    svm_solver solver = svm_solver::automatic;
     bool fit_intercept = true;               ///< learn an intercept (regularised, as liblinear's)
     double intercept_scaling = 1.0;          ///< value of the constant feature that carries it
     std::int64_t max_iter = 1000;            ///< passes over the data per binary problem
@@ -228,8 +237,13 @@ class linear_svm {
             const std::int32_t positive = n_classes == 2 ? 1 : static_cast<std::int32_t>(c);
             Eigen::VectorXd w;
             double b = 0.0;
-            const auto r = solve_binary(x, targets, positive, weights,
-                                        static_cast<std::uint64_t>(c), monitor, w, b);
+            const bool primal = params_.solver == svm_solver::primal ||
+                                (params_.solver == svm_solver::automatic &&
+                                 params_.loss == svm_loss::squared_hinge && x.rows() > x.cols());
+            const auto r = primal
+                               ? solve_binary_primal(x, targets, positive, weights, monitor, w, b)
+                               : solve_binary(x, targets, positive, weights,
+                                              static_cast<std::uint64_t>(c), monitor, w, b);
             coef.row(c) = w.transpose().template cast<Scalar>();
             intercept[c] = static_cast<Scalar>(b);
             report.iterations = std::max(report.iterations, r.iterations);
@@ -320,6 +334,61 @@ class linear_svm {
         report.status = fit_status::max_iterations;
         b *= bias;
         return report;
+    }
+
+    /// L-BFGS on the primal of the squared-hinge problem for one binary problem: minimise
+    /// |theta|^2 / 2 + sum_i C_i max(0, 1 - y_i theta.(x_i, B))^2 with B = intercept_scaling (the
+    /// intercept is regularised, as in liblinear, so both solvers share one optimum).
+    template <class Derived>
+    fit_report solve_binary_primal(const Eigen::MatrixBase<Derived>& x,
+                                   const class_index_vector& targets, std::int32_t positive,
+                                   const std::vector<double>& weights,
+                                   const detail::fit_monitor& monitor, Eigen::VectorXd& w,
+                                   double& b) const {
+        const Eigen::Index n = x.rows();
+        const Eigen::Index d = x.cols();
+        const double bias = params_.fit_intercept ? params_.intercept_scaling : 0.0;
+        Eigen::VectorXd y(n);
+        Eigen::VectorXd cost(n);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            y[i] = targets[i] == positive ? 1.0 : -1.0;
+            cost[i] = params_.C * weights[static_cast<std::size_t>(i)];
+        }
+        const auto xd = x.template cast<double>();
+        Eigen::VectorXd margin(n);
+        Eigen::VectorXd coefficient(n);
+        auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& gradient) {
+            const auto wv = theta.head(d);
+            margin.noalias() = xd * wv;
+            margin.array() += theta[d] * bias;
+            double loss = 0.0;
+            for (Eigen::Index i = 0; i < n; ++i) {
+                const double slack = 1.0 - y[i] * margin[i];
+                if (slack > 0.0) {
+                    loss += cost[i] * slack * slack;
+                    coefficient[i] = -2.0 * cost[i] * slack * y[i];
+                } else {
+                    coefficient[i] = 0.0;
+                }
+            }
+            gradient.head(d).noalias() = xd.transpose() * coefficient;
+            gradient.head(d) += wv;
+            gradient[d] = bias * coefficient.sum() + theta[d];
+            return 0.5 * theta.squaredNorm() + loss;
+        };
+        Eigen::VectorXd theta = Eigen::VectorXd::Zero(d + 1);
+        Eigen::VectorXd g0(d + 1);
+        (void)objective(theta, g0);
+        const double tolerance = params_.tol * std::max(1.0, g0.cwiseAbs().maxCoeff());
+        const lbfgs_result r = minimize_lbfgs(
+            objective, theta, {.max_iterations = params_.max_iter, .gradient_tolerance = tolerance},
+            &monitor);
+        w = theta.head(d);
+        b = theta[d] * bias;
+        return fit_report{.status = r.status,
+                          .iterations = r.iterations,
+                          .final_loss = r.loss,
+                          .gradient_norm = r.gradient_norm};
     }
 
     /// Platt scaling on out-of-fold scores (Lin, Lin and Weng's robust Newton method).
@@ -467,6 +536,10 @@ class linear_svm {
         if (params_.max_iter < 1)
             throw bad("max_iter must be at least 1", "use e.g. 1000", "max_iter");
         if (!(params_.tol > 0.0)) throw bad("tol must be positive", "use e.g. 1e-4", "tol");
+        if (params_.solver == svm_solver::primal && params_.loss == svm_loss::hinge) {
+            throw bad("the primal solver needs a differentiable loss; hinge has none",
+                      "use svm_solver::dual or svm_loss::squared_hinge", "solver");
+        }
         if (!(params_.intercept_scaling > 0.0))
             throw bad("intercept_scaling must be positive", "use 1.0", "intercept_scaling");
         if (params_.probability && params_.calibration_folds < 2) {
