@@ -3,6 +3,7 @@
 #pragma once
 
 #include "models/classifier.hpp"
+#include "models/hyperparameters.hpp"
 #include "models/linear/linear_svm.hpp"
 #include "models/linear/logistic_regression.hpp"
 #include "models/naive_bayes/gaussian_naive_bayes.hpp"

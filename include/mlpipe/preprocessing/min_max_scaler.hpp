@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 
+#include "../models/hyperparameters.hpp"
 #include "transformer.hpp"
 
 namespace mlpipe {
@@ -22,6 +23,21 @@ struct min_max_scaler_params {
     double range_min = 0.0;  ///< the image of each feature's minimum
     double range_max = 1.0;  ///< the image of each feature's maximum
     bool clip = false;       ///< clamp transformed values into [range_min, range_max]
+
+    /// JSON form: {"range_min", "range_max", "clip"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"range_min", range_min}, {"range_max", range_max}, {"clip", clip}};
+    }
+    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    [[nodiscard]] static min_max_scaler_params from_json(const nlohmann::json& j) {
+        min_max_scaler_params p;
+        hyperparameter_reader r(j, "min_max_scaler");
+        r.read("range_min", p.range_min);
+        r.read("range_max", p.range_max);
+        r.read("clip", p.clip);
+        r.finish();
+        return p;
+    }
 };
 
 /// x' = range_min + (x - min) * (range_max - range_min) / (max - min) per feature. NaN is ignored

@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+#include "../models/hyperparameters.hpp"
 #include "transformer.hpp"
 
 namespace mlpipe {
@@ -24,11 +25,32 @@ enum class unknown_category {
     ignore,  ///< encode as all zeros
 };
 
+/// JSON names of unknown_category values.
+inline constexpr enum_names<unknown_category, 2> unknown_category_names{
+    {{unknown_category::error, "error"}, {unknown_category::ignore, "ignore"}}};
+
 /// Options of one_hot_encoder.
 struct one_hot_encoder_params {
     std::vector<std::string> columns = {};  ///< the categorical columns, by feature name
     unknown_category handle_unknown = unknown_category::error;
     std::size_t max_categories = 1000;  ///< more distinct values in a column is an error
+
+    /// JSON form: {"columns", "handle_unknown", "max_categories"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"columns", columns},
+                {"handle_unknown", name_of(handle_unknown, unknown_category_names)},
+                {"max_categories", max_categories}};
+    }
+    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    [[nodiscard]] static one_hot_encoder_params from_json(const nlohmann::json& j) {
+        one_hot_encoder_params p;
+        hyperparameter_reader r(j, "one_hot_encoder");
+        r.read("columns", p.columns);
+        r.read("handle_unknown", p.handle_unknown, unknown_category_names);
+        r.read("max_categories", p.max_categories);
+        r.finish();
+        return p;
+    }
 };
 
 /// Output columns follow the input order: a categorical column becomes one indicator per category

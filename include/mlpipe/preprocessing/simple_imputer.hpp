@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 
+#include "../models/hyperparameters.hpp"
 #include "transformer.hpp"
 
 namespace mlpipe {
@@ -19,10 +20,31 @@ namespace mlpipe {
 /// What a missing value is replaced with.
 enum class impute_strategy { mean, median, most_frequent, constant };
 
+/// JSON names of impute_strategy values.
+inline constexpr enum_names<impute_strategy, 4> impute_strategy_names{
+    {{impute_strategy::mean, "mean"},
+     {impute_strategy::median, "median"},
+     {impute_strategy::most_frequent, "most_frequent"},
+     {impute_strategy::constant, "constant"}}};
+
 /// Options of simple_imputer.
 struct simple_imputer_params {
     impute_strategy strategy = impute_strategy::mean;
     double fill_value = 0.0;  ///< used by impute_strategy::constant
+
+    /// JSON form: {"strategy", "fill_value"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"strategy", name_of(strategy, impute_strategy_names)}, {"fill_value", fill_value}};
+    }
+    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    [[nodiscard]] static simple_imputer_params from_json(const nlohmann::json& j) {
+        simple_imputer_params p;
+        hyperparameter_reader r(j, "simple_imputer");
+        r.read("strategy", p.strategy, impute_strategy_names);
+        r.read("fill_value", p.fill_value);
+        r.finish();
+        return p;
+    }
 };
 
 /// Replaces NaN in feature j by a statistic of the observed values of feature j. most_frequent

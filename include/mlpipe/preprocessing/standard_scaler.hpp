@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 
+#include "../models/hyperparameters.hpp"
 #include "transformer.hpp"
 
 namespace mlpipe {
@@ -19,6 +20,20 @@ namespace mlpipe {
 struct standard_scaler_params {
     bool with_mean = true;  ///< subtract each feature's mean
     bool with_std = true;   ///< divide by each feature's standard deviation (population, ddof 0)
+
+    /// JSON form: {"with_mean", "with_std"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"with_mean", with_mean}, {"with_std", with_std}};
+    }
+    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    [[nodiscard]] static standard_scaler_params from_json(const nlohmann::json& j) {
+        standard_scaler_params p;
+        hyperparameter_reader r(j, "standard_scaler");
+        r.read("with_mean", p.with_mean);
+        r.read("with_std", p.with_std);
+        r.finish();
+        return p;
+    }
 };
 
 /// x' = (x - mean) / sd per feature. NaN is ignored when fitting and passed through when

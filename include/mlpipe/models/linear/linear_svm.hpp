@@ -23,6 +23,7 @@
 #include "../../error.hpp"
 #include "../../optim/lbfgs.hpp"
 #include "../classifier.hpp"
+#include "../hyperparameters.hpp"
 
 namespace mlpipe {
 
@@ -32,12 +33,20 @@ enum class svm_loss {
     squared_hinge,  ///< max(0, 1 - y f(x))^2 (L2-loss SVM; scikit-learn's default)
 };
 
+/// JSON names of svm_loss values.
+inline constexpr enum_names<svm_loss, 2> svm_loss_names{
+    {{svm_loss::hinge, "hinge"}, {svm_loss::squared_hinge, "squared_hinge"}}};
+
 /// Which problem linear_svm solves (the solution is the same).
 enum class svm_solver {
     automatic,  ///< primal for squared_hinge with more rows than features, dual otherwise
     dual,       ///< dual coordinate descent (liblinear's default; the only one for hinge)
     primal,     ///< L-BFGS on the primal (squared_hinge only): fast when rows >> features
 };
+
+/// JSON names of svm_solver values.
+inline constexpr enum_names<svm_solver, 3> svm_solver_names{
+    {{svm_solver::automatic, "auto"}, {svm_solver::dual, "dual"}, {svm_solver::primal, "primal"}}};
 
 /// Hyperparameters of linear_svm; they mean what they mean in scikit-learn's LinearSVC.
 struct linear_svm_params {
@@ -52,6 +61,40 @@ struct linear_svm_params {
     bool probability = false;                ///< fit Platt scaling so predict_proba works
     std::size_t calibration_folds = 3;       ///< folds for the out-of-fold scores Platt fits on
     std::uint64_t seed = 0;                  ///< coordinate order and calibration folds
+
+    /// JSON form: every field by its name; enums by their value names.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"C", C},
+                {"loss", name_of(loss, svm_loss_names)},
+                {"solver", name_of(solver, svm_solver_names)},
+                {"fit_intercept", fit_intercept},
+                {"intercept_scaling", intercept_scaling},
+                {"max_iter", max_iter},
+                {"tol", tol},
+                {"class_weights", class_weights},
+                {"probability", probability},
+                {"calibration_folds", calibration_folds},
+                {"seed", seed}};
+    }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
+    [[nodiscard]] static linear_svm_params from_json(const nlohmann::json& j) {
+        linear_svm_params p;
+        hyperparameter_reader r(j, "linear_svm");
+        r.read("C", p.C);
+        r.read("loss", p.loss, svm_loss_names);
+        r.read("solver", p.solver, svm_solver_names);
+        r.read("fit_intercept", p.fit_intercept);
+        r.read("intercept_scaling", p.intercept_scaling);
+        r.read("max_iter", p.max_iter);
+        r.read("tol", p.tol);
+        r.read("class_weights", p.class_weights);
+        r.read("probability", p.probability);
+        r.read("calibration_folds", p.calibration_folds);
+        r.read("seed", p.seed);
+        r.finish();
+        return p;
+    }
 };
 
 /// Linear SVM: w = argmin ||w||^2 / 2 + C sum_i loss(y_i w.x_i), solved in the dual one coordinate

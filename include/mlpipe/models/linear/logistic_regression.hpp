@@ -21,6 +21,7 @@
 #include "../../error.hpp"
 #include "../../optim/lbfgs.hpp"
 #include "../classifier.hpp"
+#include "../hyperparameters.hpp"
 
 namespace mlpipe {
 
@@ -30,6 +31,10 @@ enum class class_weighting {
     balanced,  ///< class k weighs n / (n_classes * count_k), as scikit-learn's "balanced"
 };
 
+/// JSON names of class_weighting values.
+inline constexpr enum_names<class_weighting, 2> class_weighting_names{
+    {{class_weighting::none, "none"}, {class_weighting::balanced, "balanced"}}};
+
 /// Hyperparameters of logistic_regression; they mean what they mean in scikit-learn.
 struct logistic_regression_params {
     double C = 1.0;               ///< inverse L2 strength: minimise C * sum(loss) + ||W||^2 / 2
@@ -38,6 +43,30 @@ struct logistic_regression_params {
     double tol = 1e-4;            ///< stop when max|gradient| <= tol
     class_weighting class_weight = class_weighting::none;
     std::vector<double> class_weights = {};  ///< explicit weight per class index (overrides none)
+
+    /// JSON form: {"C", "fit_intercept", "max_iter", "tol", "class_weight", "class_weights"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"C", C},
+                {"fit_intercept", fit_intercept},
+                {"max_iter", max_iter},
+                {"tol", tol},
+                {"class_weight", name_of(class_weight, class_weighting_names)},
+                {"class_weights", class_weights}};
+    }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
+    [[nodiscard]] static logistic_regression_params from_json(const nlohmann::json& j) {
+        logistic_regression_params p;
+        hyperparameter_reader r(j, "logistic_regression");
+        r.read("C", p.C);
+        r.read("fit_intercept", p.fit_intercept);
+        r.read("max_iter", p.max_iter);
+        r.read("tol", p.tol);
+        r.read("class_weight", p.class_weight, class_weighting_names);
+        r.read("class_weights", p.class_weights);
+        r.finish();
+        return p;
+    }
 };
 
 /// Logistic regression. Two classes: one coefficient vector and the logistic function. More: one

@@ -16,6 +16,7 @@
 #include "../../data/dataset.hpp"
 #include "../../error.hpp"
 #include "../classifier.hpp"
+#include "../hyperparameters.hpp"
 
 namespace mlpipe {
 
@@ -25,6 +26,21 @@ struct gaussian_naive_bayes_params {
     double var_smoothing = 1e-9;
     /// Class priors in class index order; empty: the class frequencies of the training data.
     std::vector<double> priors = {};
+
+    /// JSON form: {"var_smoothing", "priors"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"var_smoothing", var_smoothing}, {"priors", priors}};
+    }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
+    [[nodiscard]] static gaussian_naive_bayes_params from_json(const nlohmann::json& j) {
+        gaussian_naive_bayes_params p;
+        hyperparameter_reader r(j, "gaussian_naive_bayes");
+        r.read("var_smoothing", p.var_smoothing);
+        r.read("priors", p.priors);
+        r.finish();
+        return p;
+    }
 };
 
 /// Each class is a product of independent normal distributions, one per feature; prediction takes

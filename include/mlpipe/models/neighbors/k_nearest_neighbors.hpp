@@ -20,6 +20,7 @@
 #include "../../data/dataset.hpp"
 #include "../../error.hpp"
 #include "../classifier.hpp"
+#include "../hyperparameters.hpp"
 
 namespace mlpipe {
 
@@ -29,11 +30,33 @@ enum class neighbor_weighting {
     distance,  ///< vote 1 / distance (a neighbour at distance 0 takes all the weight)
 };
 
+/// JSON names of neighbor_weighting values.
+inline constexpr enum_names<neighbor_weighting, 2> neighbor_weighting_names{
+    {{neighbor_weighting::uniform, "uniform"}, {neighbor_weighting::distance, "distance"}}};
+
 /// Hyperparameters of k_nearest_neighbors.
 struct k_nearest_neighbors_params {
     Eigen::Index k = 5;  ///< neighbours consulted
     neighbor_weighting weights = neighbor_weighting::uniform;
     Eigen::Index batch_rows = 1024;  ///< query rows per distance product (bounds memory)
+
+    /// JSON form: {"k", "weights", "batch_rows"}.
+    [[nodiscard]] nlohmann::json to_json() const {
+        return {{"k", k},
+                {"weights", name_of(weights, neighbor_weighting_names)},
+                {"batch_rows", batch_rows}};
+    }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
+    [[nodiscard]] static k_nearest_neighbors_params from_json(const nlohmann::json& j) {
+        k_nearest_neighbors_params p;
+        hyperparameter_reader r(j, "k_nearest_neighbors");
+        r.read("k", p.k);
+        r.read("weights", p.weights, neighbor_weighting_names);
+        r.read("batch_rows", p.batch_rows);
+        r.finish();
+        return p;
+    }
 };
 
 /// Stores the training rows; predicts from the k closest (ties in distance broken by the lower row
