@@ -12,3 +12,5 @@
 #include "models.hpp"
 #include "optim.hpp"
 #include "preprocessing.hpp"
+
+#include "artifact.hpp"
