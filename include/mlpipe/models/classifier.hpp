@@ -129,6 +129,15 @@ class fit_monitor {
     std::chrono::steady_clock::time_point start_;
 };
 
+/// Throws format_error unless `ok`: a model restored from saved parts whose shapes disagree.
+inline void check_restore(bool ok, std::string_view kind, const std::string& what) {
+    if (!ok) {
+        throw format_error(std::string(kind) + ": saved parts disagree: " + what,
+                           "the artifact is corrupt or was written by an incompatible writer",
+                           source_position{"artifact"});
+    }
+}
+
 /// Checks a training set before any model code runs: labelled, non-empty, finite, >= 2 classes.
 template <class Scalar>
 void check_training_data(const dataset<Scalar>& data, std::string_view model) {

@@ -119,6 +119,22 @@ class min_max_scaler {
     }
     [[nodiscard]] const min_max_scaler_params& params() const noexcept { return params_; }
 
+    /// A fitted scaler from saved parts (see scales(), offsets()).
+    [[nodiscard]] static min_max_scaler restore(min_max_scaler_params params,
+                                                Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scales,
+                                                Eigen::Matrix<Scalar, Eigen::Dynamic, 1> offsets,
+                                                std::vector<std::string> names) {
+        detail::check_restore(scales.size() == offsets.size() &&
+                                  static_cast<Eigen::Index>(names.size()) == scales.size(),
+                              kind, "scales, offsets and feature names");
+        min_max_scaler s(params);
+        s.scale_ = std::move(scales);
+        s.offset_ = std::move(offsets);
+        s.names_ = std::move(names);
+        s.fitted_ = true;
+        return s;
+    }
+
   private:
     min_max_scaler_params params_;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scale_;

@@ -116,6 +116,7 @@ class one_hot_encoder {
                 names_out_.push_back(names[j] + "=" + format(c));
         }
         n_in_ = static_cast<Eigen::Index>(names.size());
+        names_in_ = names;
         fitted_ = true;
     }
 
@@ -167,6 +168,48 @@ class one_hot_encoder {
     }
     [[nodiscard]] const one_hot_encoder_params& params() const noexcept { return params_; }
 
+    /// Input feature names (the names the encoder was fitted with).
+    [[nodiscard]] const std::vector<std::string>& feature_names_in() const noexcept {
+        return names_in_;
+    }
+
+    /// A fitted encoder from saved parts: the input names and, per input column, its sorted
+    /// categories (empty for pass-through columns; the categorical columns are params.columns).
+    [[nodiscard]] static one_hot_encoder restore(one_hot_encoder_params params,
+                                                 std::vector<std::string> names_in,
+                                                 std::vector<std::vector<Scalar>> categories) {
+        one_hot_encoder e(std::move(params));
+        detail::check_restore(categories.size() == names_in.size(), kind,
+                              "categories and input names");
+        e.categorical_.assign(names_in.size(), false);
+        for (const auto& column : e.params_.columns) {
+            const auto it = std::find(names_in.begin(), names_in.end(), column);
+            detail::check_restore(it != names_in.end(), kind,
+                                  "a categorical column is not an input");
+            e.categorical_[static_cast<std::size_t>(it - names_in.begin())] = true;
+        }
+        e.names_out_.clear();
+        for (std::size_t j = 0; j < names_in.size(); ++j) {
+            const auto& cats = categories[j];
+            detail::check_restore(
+                e.categorical_[j] ? !cats.empty() && std::is_sorted(cats.begin(), cats.end()) &&
+                                        std::adjacent_find(cats.begin(), cats.end()) == cats.end()
+                                  : cats.empty(),
+                kind, "categories of column " + names_in[j]);
+            if (!e.categorical_[j]) {
+                e.names_out_.push_back(names_in[j]);
+            } else {
+                for (Scalar c : cats)
+                    e.names_out_.push_back(names_in[j] + "=" + format(c));
+            }
+        }
+        e.categories_ = std::move(categories);
+        e.n_in_ = static_cast<Eigen::Index>(names_in.size());
+        e.names_in_ = std::move(names_in);
+        e.fitted_ = true;
+        return e;
+    }
+
   private:
     static std::string format(Scalar v) {
         char buffer[64];
@@ -186,6 +229,7 @@ class one_hot_encoder {
     std::vector<std::vector<Scalar>> categories_;
     std::vector<bool> categorical_;
     std::vector<std::string> names_out_;
+    std::vector<std::string> names_in_;
     Eigen::Index n_in_ = 0;
     bool fitted_ = false;
 };

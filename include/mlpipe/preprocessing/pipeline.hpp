@@ -114,6 +114,29 @@ class pipeline {
     [[nodiscard]] const std::vector<step_type>& steps() const noexcept { return steps_; }
     [[nodiscard]] const Model& model() const noexcept { return model_; }
 
+    /// A fitted pipeline from fitted parts.
+    /// @throws format_error when the steps' widths do not chain into the model
+    [[nodiscard]] static pipeline restore(std::vector<step_type> steps, Model model,
+                                          std::vector<std::string> feature_names) {
+        Eigen::Index width = static_cast<Eigen::Index>(feature_names.size());
+        for (const auto& step : steps) {
+            std::visit(
+                [&](const auto& s) {
+                    detail::check_restore(s.fitted() && s.n_features_in() == width, kind,
+                                          "a step's input width");
+                    width = s.n_features_out();
+                },
+                step);
+        }
+        detail::check_restore(model.fitted() && model.n_features() == width, kind,
+                              "the model's input width");
+        pipeline p(std::move(steps), std::move(model));
+        p.n_features_ = static_cast<Eigen::Index>(feature_names.size());
+        p.feature_names_ = std::move(feature_names);
+        p.fitted_ = true;
+        return p;
+    }
+
   private:
     void check(Eigen::Index columns) const {
         if (!fitted_) {

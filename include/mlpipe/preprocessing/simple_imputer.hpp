@@ -120,6 +120,20 @@ class simple_imputer {
     }
     [[nodiscard]] const simple_imputer_params& params() const noexcept { return params_; }
 
+    /// A fitted imputer from saved parts (see fill_values()).
+    [[nodiscard]] static simple_imputer restore(simple_imputer_params params,
+                                                Eigen::Matrix<Scalar, Eigen::Dynamic, 1> fill,
+                                                std::vector<std::string> names) {
+        detail::check_restore(
+            static_cast<Eigen::Index>(names.size()) == fill.size() && fill.allFinite(), kind,
+            "fill values and feature names");
+        simple_imputer s(params);
+        s.fill_ = std::move(fill);
+        s.names_ = std::move(names);
+        s.fitted_ = true;
+        return s;
+    }
+
   private:
     double statistic(std::vector<double>& v) const {
         switch (params_.strategy) {

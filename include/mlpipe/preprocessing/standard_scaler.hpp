@@ -109,6 +109,23 @@ class standard_scaler {
     }
     [[nodiscard]] const standard_scaler_params& params() const noexcept { return params_; }
 
+    /// A fitted scaler from saved parts (see means(), scales()).
+    [[nodiscard]] static standard_scaler restore(standard_scaler_params params,
+                                                 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> means,
+                                                 Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scales,
+                                                 std::vector<std::string> names) {
+        detail::check_restore(means.size() == scales.size() &&
+                                  static_cast<Eigen::Index>(names.size()) == means.size() &&
+                                  (scales.array() > Scalar(0)).all(),
+                              kind, "means, scales and feature names");
+        standard_scaler s(params);
+        s.mean_ = std::move(means);
+        s.scale_ = std::move(scales);
+        s.names_ = std::move(names);
+        s.fitted_ = true;
+        return s;
+    }
+
   private:
     standard_scaler_params params_;
     Eigen::Matrix<Scalar, Eigen::Dynamic, 1> mean_;

@@ -105,6 +105,8 @@ template <class Scalar = double>
 class linear_svm {
   public:
     using scalar_type = Scalar;
+    using rmatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     static constexpr std::string_view kind = "linear_svm";
 
     explicit linear_svm(linear_svm_params params = {}) : params_(std::move(params)) {
@@ -233,10 +235,30 @@ class linear_svm {
     }
     [[nodiscard]] const linear_svm_params& params() const noexcept { return params_; }
 
-  private:
-    using rmatrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    using vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    /// A fitted model from saved parts (see coefficients(), intercepts(), platt()).
+    /// @throws format_error when the shapes disagree; invalid_input_error for bad params
+    [[nodiscard]] static linear_svm restore(
+        linear_svm_params params, rmatrix coef, vector intercept,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor> platt, label_map classes,
+        std::vector<std::string> feature_names) {
+        linear_svm m(std::move(params));
+        const auto k =
+            classes.size() == 2 ? Eigen::Index{1} : static_cast<Eigen::Index>(classes.size());
+        detail::check_restore(
+            classes.size() >= 2 && coef.rows() == k && intercept.size() == k &&
+                (platt.rows() == 0 || platt.rows() == k) &&
+                static_cast<Eigen::Index>(feature_names.size()) == coef.cols(),
+            kind, "coefficients, intercepts, Platt parameters, classes and feature names");
+        m.coef_ = std::move(coef);
+        m.intercept_ = std::move(intercept);
+        m.platt_ = std::move(platt);
+        m.classes_ = std::move(classes);
+        m.feature_names_ = std::move(feature_names);
+        m.fitted_ = true;
+        return m;
+    }
 
+  private:
     void scores(const Scalar* row, Scalar* z) const noexcept {
         const auto d = static_cast<std::size_t>(coef_.cols());
         for (Eigen::Index j = 0; j < coef_.rows(); ++j) {

@@ -284,6 +284,27 @@ class logistic_regression {
     }
     [[nodiscard]] const logistic_regression_params& params() const noexcept { return params_; }
 
+    /// A fitted model from saved parts (see coefficients(), intercepts()).
+    /// @throws format_error when the shapes disagree; invalid_input_error for bad params
+    [[nodiscard]] static logistic_regression restore(
+        logistic_regression_params params,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> coef,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> intercept, label_map classes,
+        std::vector<std::string> feature_names) {
+        logistic_regression m(std::move(params));
+        const auto k =
+            classes.size() == 2 ? Eigen::Index{1} : static_cast<Eigen::Index>(classes.size());
+        detail::check_restore(classes.size() >= 2 && coef.rows() == k && intercept.size() == k &&
+                                  static_cast<Eigen::Index>(feature_names.size()) == coef.cols(),
+                              kind, "coefficients, intercepts, classes and feature names");
+        m.coef_ = std::move(coef);
+        m.intercept_ = std::move(intercept);
+        m.classes_ = std::move(classes);
+        m.feature_names_ = std::move(feature_names);
+        m.fitted_ = true;
+        return m;
+    }
+
   private:
     static constexpr std::size_t max_stack_classes = 64;
 

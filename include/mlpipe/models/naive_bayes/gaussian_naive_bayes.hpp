@@ -218,6 +218,37 @@ class gaussian_naive_bayes {
     }
     [[nodiscard]] const gaussian_naive_bayes_params& params() const noexcept { return params_; }
 
+    /// Per-class constant of the log-likelihood: log prior - sum_j log(2 pi var_j) / 2.
+    [[nodiscard]] const Eigen::Matrix<Scalar, Eigen::Dynamic, 1>& class_log_norms() const noexcept {
+        return log_norm_;
+    }
+
+    /// A fitted model from saved parts (see means(), variances(), class_log_norms()).
+    /// @throws format_error when the shapes disagree or a variance is not positive
+    [[nodiscard]] static gaussian_naive_bayes restore(
+        gaussian_naive_bayes_params params,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> means,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> variances,
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> log_norms, label_map classes,
+        std::vector<std::string> feature_names) {
+        gaussian_naive_bayes m(std::move(params));
+        const auto k = static_cast<Eigen::Index>(classes.size());
+        detail::check_restore(k >= 2 && means.rows() == k && variances.rows() == k &&
+                                  log_norms.size() == k && variances.cols() == means.cols() &&
+                                  static_cast<Eigen::Index>(feature_names.size()) == means.cols(),
+                              kind, "means, variances, class constants, classes and feature names");
+        detail::check_restore(
+            (variances.array() > Scalar(0)).all() && means.allFinite() && log_norms.allFinite(),
+            kind, "a variance is not positive or a value is not finite");
+        m.mean_ = std::move(means);
+        m.var_ = std::move(variances);
+        m.log_norm_ = std::move(log_norms);
+        m.classes_ = std::move(classes);
+        m.feature_names_ = std::move(feature_names);
+        m.fitted_ = true;
+        return m;
+    }
+
   private:
     void proba_row(const Scalar* x, Scalar* out) const noexcept {
         const Eigen::Index k = mean_.rows();

@@ -170,6 +170,28 @@ class k_nearest_neighbors {
     [[nodiscard]] const feature_matrix<Scalar>& training_features() const noexcept { return x_; }
     [[nodiscard]] const class_index_vector& training_targets() const noexcept { return y_; }
 
+    /// A fitted model from saved parts (the training rows and their class indices).
+    /// @throws format_error when the shapes disagree or an index is out of range
+    [[nodiscard]] static k_nearest_neighbors restore(k_nearest_neighbors_params params,
+                                                     feature_matrix<Scalar> x, class_index_vector y,
+                                                     label_map classes,
+                                                     std::vector<std::string> feature_names) {
+        k_nearest_neighbors m(params);
+        detail::check_restore(classes.size() >= 2 && x.rows() == y.size() && x.rows() >= params.k &&
+                                  static_cast<Eigen::Index>(feature_names.size()) == x.cols(),
+                              kind, "training rows, targets, k and feature names");
+        detail::check_restore(
+            (y.array() >= 0).all() && (y.array() < static_cast<std::int32_t>(classes.size())).all(),
+            kind, "a target is outside the classes");
+        m.x_ = std::move(x);
+        m.norms_ = m.x_.rowwise().squaredNorm();
+        m.y_ = std::move(y);
+        m.classes_ = std::move(classes);
+        m.feature_names_ = std::move(feature_names);
+        m.fitted_ = true;
+        return m;
+    }
+
   private:
     /// |q|^2 + |x|^2 - 2 q.x, with results within rounding error of zero set to exactly zero, so an
     /// exact copy of a training row is found at distance 0 whichever product computed q.x.
