@@ -8,3 +8,4 @@
 #include "version.hpp"
 
 #include "data.hpp"
+#include "evaluation.hpp"
