@@ -24,8 +24,8 @@ namespace mlpipe::test {
 inline logistic_regression_params logistic_params(const nlohmann::json& hyperparameters,
                                                   logistic_regression_params defaults = {}) {
     const auto wrong = [](const std::string& key, const std::string& what) {
-        return invalid_input_error("hyperparameter \"" + key + "\" must be " + what,
-                                   "fix the grid", key);
+        return invalid_input_error("hyperparameter \"" + key + "\" must be " + what, "fix the grid",
+                                   key);
     };
     for (const auto& [key, value] : hyperparameters.items()) {
         if (key == "C" || key == "tol") {
