@@ -9,6 +9,7 @@
 
 #include "data.hpp"
 
+#include "evaluation.hpp"
 #include "models.hpp"
 #include "optim.hpp"
 #include "preprocessing.hpp"
