@@ -4,10 +4,12 @@
 /// signatures (artifact/signature.hpp, needs OpenSSL) are included separately.
 #pragma once
 
+#include "artifact/any_model.hpp"
 #include "artifact/artifact.hpp"
 #include "artifact/codec.hpp"
 #include "artifact/format.hpp"
 #include "artifact/json_form.hpp"
 #include "artifact/manifest.hpp"
 #include "artifact/mapped_file.hpp"
+#include "artifact/model_io.hpp"
 #include "artifact/tensor.hpp"

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file artifact/model_io.hpp Models and pipelines to artifacts and back: `to_artifact(model)` and
+/// `load<Model>(artifact)`, with each kind's tensors written down in one place.
+///
+/// A plain model and a pipeline share one layout: the manifest's kind is the classifier's, its
+/// `preprocessing` array lists the fitted steps in order (kind, params, input names), their tensors
+/// are named "preprocessing.<i>.<name>", and the classifier's tensors keep their plain names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
+
+#include "../error.hpp"
+#include "../models.hpp"
+#include "../preprocessing.hpp"
+#include "artifact.hpp"
+
+namespace mlpipe {
+
+/// How one model or transformer type is written to and read from an artifact. Specialised per
+/// type below; adding a model means adding a specialisation (and a row in kinds.hpp).
+template <class T>
+struct model_io;
+
+namespace detail {
+
+[[noreturn]] inline void artifact_mismatch(const std::string& what, const std::string& remedy) {
+    throw format_error(what, remedy, source_position{"artifact"});
+}
+
+/// The tensor `name` as an owning row-major matrix of T with the expected shape (-1: any).
+template <class T>
+Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> read_matrix(
+    const artifact& a, const std::string& name, Eigen::Index rows, Eigen::Index cols) {
+    const auto& t = a.tensor(name);
+    if (t.rank() != 2)
+        artifact_mismatch(
+            "tensor \"" + name + "\" has rank " + std::to_string(t.rank()) + ", not 2",
+            "the artifact is corrupt or of another kind");
+    const auto m = t.matrix<T>();
+    if ((rows >= 0 && m.rows() != rows) || (cols >= 0 && m.cols() != cols)) {
+        artifact_mismatch("tensor \"" + name + "\" is " + std::to_string(m.rows()) + " x " +
+                              std::to_string(m.cols()) + ", expected " + std::to_string(rows) +
+                              " x " + std::to_string(cols),
+                          "the artifact is corrupt or of another kind");
+    }
+    return m;
+}
+
+/// The tensor `name` as an owning vector of T with the expected length (-1: any).
+template <class T>
+Eigen::Matrix<T, Eigen::Dynamic, 1> read_vector(const artifact& a, const std::string& name,
+                                                Eigen::Index size) {
+    const auto& t = a.tensor(name);
+    if (t.rank() != 1)
+        artifact_mismatch(
+            "tensor \"" + name + "\" has rank " + std::to_string(t.rank()) + ", not 1",
+            "the artifact is corrupt or of another kind");
+    const auto v = t.vector<T>();
+    if (size >= 0 && v.size() != size) {
+        artifact_mismatch("tensor \"" + name + "\" holds " + std::to_string(v.size()) +
+                              " values, expected " + std::to_string(size),
+                          "the artifact is corrupt or of another kind");
+    }
+    return v;
+}
+
+/// Hyperparameters read from an artifact: a bad value there is a format error of the artifact.
+template <class Params>
+Params params_from(const nlohmann::json& j) {
+    try {
+        return Params::from_json(j);
+    } catch (const invalid_input_error& e) {
+        artifact_mismatch("the artifact's hyperparameters are invalid: " + std::string(e.what()),
+                          "the artifact is corrupt or was written by a newer mlpipe");
+    }
+}
+
+inline Eigen::Index score_rows(const label_map& classes) {
+    return classes.size() == 2 ? 1 : static_cast<Eigen::Index>(classes.size());
+}
+
+template <class Scalar>
+constexpr tensor_dtype scalar_dtype =
+    std::is_same_v<Scalar, float> ? tensor_dtype::f32 : tensor_dtype::f64;
+
+}  // namespace detail
+
+// ---- classifiers: write(model, artifact), read(artifact, params, classes, names) ----
+
+template <class Scalar>
+struct model_io<logistic_regression<Scalar>> {
+    using model_type = logistic_regression<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        a.add_tensor("coef", m.coefficients());
+        a.add_tensor("intercept", m.intercepts());
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto k = detail::score_rows(classes);
+        const auto d = static_cast<Eigen::Index>(names.size());
+        return model_type::restore(detail::params_from<logistic_regression_params>(hyper),
+                                   detail::read_matrix<Scalar>(a, "coef", k, d),
+                                   detail::read_vector<Scalar>(a, "intercept", k),
+                                   std::move(classes), std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<linear_svm<Scalar>> {
+    using model_type = linear_svm<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        a.add_tensor("coef", m.coefficients());
+        a.add_tensor("intercept", m.intercepts());
+        if (m.platt().rows() > 0) a.add_tensor("platt", m.platt());
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto k = detail::score_rows(classes);
+        const auto d = static_cast<Eigen::Index>(names.size());
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor> platt;
+        if (a.find_tensor("platt") != nullptr)
+            platt = detail::read_matrix<Scalar>(a, "platt", k, 2);
+        return model_type::restore(detail::params_from<linear_svm_params>(hyper),
+                                   detail::read_matrix<Scalar>(a, "coef", k, d),
+                                   detail::read_vector<Scalar>(a, "intercept", k), std::move(platt),
+                                   std::move(classes), std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<gaussian_naive_bayes<Scalar>> {
+    using model_type = gaussian_naive_bayes<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        a.add_tensor("means", m.means());
+        a.add_tensor("variances", m.variances());
+        a.add_tensor("class_log_norms", m.class_log_norms());
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto k = static_cast<Eigen::Index>(classes.size());
+        const auto d = static_cast<Eigen::Index>(names.size());
+        return model_type::restore(detail::params_from<gaussian_naive_bayes_params>(hyper),
+                                   detail::read_matrix<Scalar>(a, "means", k, d),
+                                   detail::read_matrix<Scalar>(a, "variances", k, d),
+                                   detail::read_vector<Scalar>(a, "class_log_norms", k),
+                                   std::move(classes), std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<k_nearest_neighbors<Scalar>> {
+    using model_type = k_nearest_neighbors<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        a.add_tensor("training_features", m.training_features());
+        a.add_tensor("training_targets", m.training_targets());
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        auto x = detail::read_matrix<Scalar>(a, "training_features", -1, d);
+        auto y = detail::read_vector<std::int32_t>(a, "training_targets", x.rows());
+        return model_type::restore(detail::params_from<k_nearest_neighbors_params>(hyper),
+                                   std::move(x), std::move(y), std::move(classes),
+                                   std::move(names));
+    }
+};
+
+// ---- transformers: write(step, artifact, prefix), read(artifact, prefix, params, names_in) ----
+
+template <class Scalar>
+struct model_io<standard_scaler<Scalar>> {
+    using step_type = standard_scaler<Scalar>;
+    static void write(const step_type& s, artifact& a, const std::string& prefix) {
+        a.add_tensor(prefix + "means", s.means());
+        a.add_tensor(prefix + "scales", s.scales());
+    }
+    static step_type read(const artifact& a, const std::string& prefix,
+                          const nlohmann::json& params, std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        return step_type::restore(detail::params_from<standard_scaler_params>(params),
+                                  detail::read_vector<Scalar>(a, prefix + "means", d),
+                                  detail::read_vector<Scalar>(a, prefix + "scales", d),
+                                  std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<min_max_scaler<Scalar>> {
+    using step_type = min_max_scaler<Scalar>;
+    static void write(const step_type& s, artifact& a, const std::string& prefix) {
+        a.add_tensor(prefix + "scales", s.scales());
+        a.add_tensor(prefix + "offsets", s.offsets());
+    }
+    static step_type read(const artifact& a, const std::string& prefix,
+                          const nlohmann::json& params, std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        return step_type::restore(detail::params_from<min_max_scaler_params>(params),
+                                  detail::read_vector<Scalar>(a, prefix + "scales", d),
+                                  detail::read_vector<Scalar>(a, prefix + "offsets", d),
+                                  std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<simple_imputer<Scalar>> {
+    using step_type = simple_imputer<Scalar>;
+    static void write(const step_type& s, artifact& a, const std::string& prefix) {
+        a.add_tensor(prefix + "fill_values", s.fill_values());
+    }
+    static step_type read(const artifact& a, const std::string& prefix,
+                          const nlohmann::json& params, std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        return step_type::restore(detail::params_from<simple_imputer_params>(params),
+                                  detail::read_vector<Scalar>(a, prefix + "fill_values", d),
+                                  std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<one_hot_encoder<Scalar>> {
+    using step_type = one_hot_encoder<Scalar>;
+    static void write(const step_type& s, artifact& a, const std::string& prefix) {
+        std::vector<Scalar> flat;
+        std::vector<std::int64_t> counts;
+        for (std::size_t j = 0; j < static_cast<std::size_t>(s.n_features_in()); ++j) {
+            const auto& cats = s.categories(j);
+            flat.insert(flat.end(), cats.begin(), cats.end());
+            counts.push_back(static_cast<std::int64_t>(cats.size()));
+        }
+        a.add_tensor<Scalar>(prefix + "categories", flat, {flat.size()});
+        a.add_tensor<std::int64_t>(prefix + "category_counts", counts, {counts.size()});
+    }
+    static step_type read(const artifact& a, const std::string& prefix,
+                          const nlohmann::json& params, std::vector<std::string> names) {
+        const auto counts = detail::read_vector<std::int64_t>(
+            a, prefix + "category_counts", static_cast<Eigen::Index>(names.size()));
+        const auto flat = detail::read_vector<Scalar>(a, prefix + "categories", -1);
+        std::vector<std::vector<Scalar>> categories(names.size());
+        Eigen::Index at = 0;
+        for (std::size_t j = 0; j < names.size(); ++j) {
+            const auto count = counts[static_cast<Eigen::Index>(j)];
+            if (count < 0 || count > flat.size() - at) {
+                detail::artifact_mismatch(
+                    "one_hot_encoder: category counts exceed the categories tensor",
+                    "the artifact is corrupt");
+            }
+            categories[j].assign(flat.data() + at, flat.data() + at + count);
+            at += count;
+        }
+        if (at != flat.size())
+            detail::artifact_mismatch("one_hot_encoder: unused categories",
+                                      "the artifact is corrupt");
+        return step_type::restore(detail::params_from<one_hot_encoder_params>(params),
+                                  std::move(names), std::move(categories));
+    }
+};
+
+namespace detail {
+
+/// Input names of a fitted step (for its manifest entry).
+template <class Step>
+std::vector<std::string> step_names_in(const Step& step) {
+    if constexpr (requires { step.feature_names_in(); }) {
+        return step.feature_names_in();
+    } else {
+        return step.feature_names_out();  // width-preserving steps
+    }
+}
+
+template <class Scalar>
+any_transformer<Scalar> read_step(const artifact& a, std::size_t index,
+                                  const nlohmann::json& entry) {
+    const std::string where = "manifest preprocessing[" + std::to_string(index) + "]";
+    if (!entry.is_object() || !entry.contains("kind") || !entry["kind"].is_string() ||
+        !entry.contains("params") || !entry.contains("feature_names_in") ||
+        !entry["feature_names_in"].is_array()) {
+        artifact_mismatch(where + " is not {\"kind\", \"params\", \"feature_names_in\"}",
+                          "the artifact is corrupt");
+    }
+    std::vector<std::string> names;
+    for (const auto& n : entry["feature_names_in"]) {
+        if (!n.is_string())
+            artifact_mismatch(where + ".feature_names_in holds a non-string",
+                              "the artifact is corrupt");
+        names.push_back(n.get<std::string>());
+    }
+    const auto kind = entry["kind"].get<std::string>();
+    const std::string prefix = "preprocessing." + std::to_string(index) + ".";
+    const auto& params = entry["params"];
+    if (kind == standard_scaler<Scalar>::kind)
+        return model_io<standard_scaler<Scalar>>::read(a, prefix, params, std::move(names));
+    if (kind == min_max_scaler<Scalar>::kind)
+        return model_io<min_max_scaler<Scalar>>::read(a, prefix, params, std::move(names));
+    if (kind == simple_imputer<Scalar>::kind)
+        return model_io<simple_imputer<Scalar>>::read(a, prefix, params, std::move(names));
+    if (kind == one_hot_encoder<Scalar>::kind)
+        return model_io<one_hot_encoder<Scalar>>::read(a, prefix, params, std::move(names));
+    artifact_mismatch(where + " has unknown kind \"" + kind + "\"",
+                      "load it with the mlpipe version that wrote it, or a later one");
+}
+
+template <class T>
+struct is_pipeline : std::false_type {};
+template <class M>
+struct is_pipeline<pipeline<M>> : std::true_type {};
+
+/// The classifier inside a pipeline, or the model itself.
+template <class T>
+struct classifier_of {
+    using type = T;
+};
+template <class M>
+struct classifier_of<pipeline<M>> {
+    using type = M;
+};
+
+}  // namespace detail
+
+/// The artifact of a fitted model or pipeline: kind, scalar type, hyperparameters, feature schema,
+/// label map, preprocessing steps and tensors. `base` supplies the rest of the manifest (metrics,
+/// lineage); its kind, scalar type, schema, labels and preprocessing are overwritten.
+/// @throws not_fitted_error for an unfitted model
+template <class Model>
+[[nodiscard]] artifact to_artifact(const Model& model, artifact_manifest base = {}) {
+    if (!model.fitted()) {
+        throw not_fitted_error("cannot save a model that was not fitted",
+                               "fit it (or load it) first");
+    }
+    artifact a(std::move(base));
+    auto& m = a.manifest();
+    m.preprocessing = nlohmann::json::array();
+    if constexpr (detail::is_pipeline<Model>::value) {
+        using scalar = typename Model::scalar_type;
+        for (std::size_t i = 0; i < model.steps().size(); ++i) {
+            std::visit(
+                [&](const auto& step) {
+                    using step_type = std::decay_t<decltype(step)>;
+                    m.preprocessing.push_back({{"kind", std::string(step_type::kind)},
+                                               {"params", step.params().to_json()},
+                                               {"feature_names_in", detail::step_names_in(step)}});
+                    model_io<step_type>::write(step, a, "preprocessing." + std::to_string(i) + ".");
+                },
+                model.steps()[i]);
+        }
+        (void)sizeof(scalar);
+        const auto& inner = model.model();
+        using inner_type = std::decay_t<decltype(inner)>;
+        m.kind = std::string(inner_type::kind);
+        m.hyperparameters = inner.params().to_json();
+        model_io<inner_type>::write(inner, a);
+    } else {
+        m.kind = std::string(Model::kind);
+        m.hyperparameters = model.params().to_json();
+        model_io<Model>::write(model, a);
+    }
+    m.scalar_type = detail::scalar_dtype<typename Model::scalar_type>;
+    m.features = feature_schema{static_cast<std::uint64_t>(model.feature_names().size()),
+                                model.feature_names()};
+    m.labels = model.classes();
+    return a;
+}
+
+/// The model `Model` (a classifier, or pipeline<classifier>) saved in `a`.
+/// @throws format_error when the artifact's kind or scalar type is not Model's (saying which), when
+///   a plain model is asked of an artifact with preprocessing steps, or when its parts disagree
+template <class Model>
+[[nodiscard]] Model load(const artifact& a) {
+    using scalar = typename Model::scalar_type;
+    const auto& m = a.manifest();
+    using classifier_type = typename detail::classifier_of<Model>::type;
+    if (m.kind != classifier_type::kind) {
+        detail::artifact_mismatch("the artifact holds a \"" + m.kind + "\", not a \"" +
+                                      std::string(classifier_type::kind) + "\"",
+                                  "load it as its own kind, or with load_any()");
+    }
+    if (m.scalar_type != detail::scalar_dtype<scalar>) {
+        detail::artifact_mismatch(
+            std::string("the artifact's scalar type is ") + std::string(to_string(m.scalar_type)) +
+                ", the requested model's is " +
+                std::string(to_string(detail::scalar_dtype<scalar>)),
+            "load it with the matching Scalar (float for f32, double for f64), or with load_any()");
+    }
+    if (m.features.names.size() != m.features.count) {
+        detail::artifact_mismatch("the feature schema lists " +
+                                      std::to_string(m.features.names.size()) + " names for " +
+                                      std::to_string(m.features.count) + " features",
+                                  "the artifact is corrupt");
+    }
+    if (!m.preprocessing.is_array())
+        detail::artifact_mismatch("manifest preprocessing is not an array",
+                                  "the artifact is corrupt");
+    if constexpr (detail::is_pipeline<Model>::value) {
+        std::vector<any_transformer<scalar>> steps;
+        for (std::size_t i = 0; i < m.preprocessing.size(); ++i)
+            steps.push_back(detail::read_step<scalar>(a, i, m.preprocessing[i]));
+        // The classifier sees the last step's output names.
+        std::vector<std::string> names = m.features.names;
+        if (!steps.empty())
+            names = std::visit([](const auto& s) { return s.feature_names_out(); }, steps.back());
+        auto inner =
+            model_io<classifier_type>::read(a, m.hyperparameters, m.labels, std::move(names));
+        return Model::restore(std::move(steps), std::move(inner), m.features.names);
+    } else {
+        if (!m.preprocessing.empty()) {
+            detail::artifact_mismatch(
+                "the artifact holds a pipeline with " + std::to_string(m.preprocessing.size()) +
+                    " preprocessing steps before its " + m.kind,
+                "load it as pipeline<" + m.kind + "<...>>, or with load_any()");
+        }
+        return model_io<Model>::read(a, m.hyperparameters, m.labels, m.features.names);
+    }
+}
+
+}  // namespace mlpipe

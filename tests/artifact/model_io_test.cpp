@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests of artifact/model_io.hpp and artifact/any_model.hpp: every kind and scalar type saves,
+// encodes, decodes and loads back to bit-identical predictions; mismatches are typed errors.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <mlpipe/artifact.hpp>
+#include <mlpipe/data/csv.hpp>
+#include <mlpipe/data/synthetic.hpp>
+
+#include "test_support.hpp"
+
+using namespace mlpipe;
+
+namespace {
+template <class Scalar>
+dataset<Scalar> wine() {
+    return read_csv<Scalar>(test::data_path("wine.csv"));
+}
+
+/// Saves `model`, encodes, decodes, loads as Model and through load_any: predictions must be equal
+/// bit for bit.
+template <class Model>
+void check_round_trip(const Model& model, const feature_matrix<typename Model::scalar_type>& x) {
+    using scalar = typename Model::scalar_type;
+    const auto bytes = encode_artifact(to_artifact(model));
+    const auto back = load<Model>(decode_artifact(bytes));
+    const auto expected = model.predict_proba(x);
+    CHECK(back.predict_proba(x) == expected);
+    CHECK(back.predict(x) == model.predict(x));
+    CHECK(back.classes() == model.classes());
+    CHECK(back.feature_names() == model.feature_names());
+
+    const any_model any = load_any(bytes);
+    CHECK(any.kind() == decode_artifact(bytes).manifest().kind);
+    CHECK(any.n_features() == model.n_features());
+    const feature_matrix<double> xd = x.template cast<double>();
+    const auto any_proba = any.predict_proba(xd);
+    CHECK(any_proba == expected.template cast<double>());
+    std::vector<double> row(static_cast<std::size_t>(any_proba.cols()));
+    any.predict_proba_row(
+        std::span<const double>(xd.row(0).data(), static_cast<std::size_t>(xd.cols())), row);
+    CHECK(row[0] == static_cast<double>(expected(0, 0)));
+    (void)sizeof(scalar);
+}
+
+template <class Scalar>
+void check_every_kind() {
+    const auto data = wine<Scalar>();
+    const auto& x = data.features();
+    using steps = std::vector<any_transformer<Scalar>>;
+    {
+        pipeline<logistic_regression<Scalar>> m(steps{standard_scaler<Scalar>{}});
+        (void)m.fit(data);
+        check_round_trip(m, x);
+    }
+    {
+        pipeline<linear_svm<Scalar>> m(steps{min_max_scaler<Scalar>{}},
+                                       linear_svm<Scalar>({.probability = true}));
+        (void)m.fit(data);
+        check_round_trip(m, x);
+    }
+    {
+        gaussian_naive_bayes<Scalar> m;
+        (void)m.fit(data);
+        check_round_trip(m, x);
+        check_round_trip(pipeline<gaussian_naive_bayes<Scalar>>::restore({}, m, m.feature_names()),
+                         x);
+    }
+    {
+        pipeline<k_nearest_neighbors<Scalar>> m(
+            steps{simple_imputer<Scalar>({.strategy = impute_strategy::median}),
+                  standard_scaler<Scalar>{}},
+            k_nearest_neighbors<Scalar>({.k = 3, .weights = neighbor_weighting::distance}));
+        (void)m.fit(data);
+        check_round_trip(m, x);
+    }
+}
+}  // namespace
+
+TEST_CASE("every kind round-trips to bit-identical predictions (double)", "[artifact][models]") {
+    check_every_kind<double>();
+}
+
+TEST_CASE("every kind round-trips to bit-identical predictions (float)", "[artifact][models]") {
+    check_every_kind<float>();
+}
+
+TEST_CASE("a one-hot encoder travels inside the pipeline's artifact", "[artifact][models]") {
+    const auto raw =
+        make_classification({.n_samples = 200, .n_features = 4, .n_informative = 2, .seed = 5});
+    feature_matrix<double> x = raw.features();
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        x(i, 3) = static_cast<double>(i % 3);  // a categorical column
+    const dataset<double> data(x, raw.targets(), raw.classes(), {"a", "b", "c", "colour"});
+    pipeline<logistic_regression<double>> m(
+        {one_hot_encoder<double>({.columns = {"colour"}}), standard_scaler<double>{}});
+    (void)m.fit(data);
+    check_round_trip(m, x);
+    const auto a = to_artifact(m);
+    REQUIRE(a.manifest().preprocessing.size() == 2);
+    CHECK(a.manifest().preprocessing[0]["kind"] == "one_hot_encoder");
+    CHECK(a.manifest().features.names == std::vector<std::string>{"a", "b", "c", "colour"});
+}
+
+TEST_CASE("the manifest describes the model", "[artifact][models]") {
+    const auto data = wine<double>();
+    logistic_regression<double> m({.C = 0.25});
+    (void)m.fit(data);
+    artifact_manifest base;
+    base.metrics = {{"accuracy", 0.97}};
+    base.lineage.request_id = "req-1";
+    const auto a = to_artifact(m, base);
+    CHECK(a.manifest().kind == "logistic_regression");
+    CHECK(a.manifest().scalar_type == tensor_dtype::f64);
+    CHECK(a.manifest().hyperparameters["C"] == 0.25);
+    CHECK(a.manifest().features.count == 13);
+    CHECK(a.manifest().labels == data.classes());
+    CHECK(a.manifest().metrics["accuracy"] == 0.97);
+    CHECK(a.manifest().lineage.request_id == "req-1");
+    CHECK(a.find_tensor("coef") != nullptr);
+}
+
+TEST_CASE("loading the wrong kind, scalar type or shape is a format error saying so",
+          "[artifact][models]") {
+    using Catch::Matchers::Contains;
+    const auto data = wine<double>();
+    logistic_regression<double> lr;
+    (void)lr.fit(data);
+    const auto a = to_artifact(lr);
+    CHECK_THROWS_WITH(load<gaussian_naive_bayes<double>>(a),
+                      Contains("holds a \"logistic_regression\""));
+    CHECK_THROWS_WITH(load<logistic_regression<float>>(a), Contains("scalar type is f64"));
+    CHECK_NOTHROW(load<pipeline<logistic_regression<double>>>(a));
+
+    pipeline<logistic_regression<double>> pipe({standard_scaler<double>{}});
+    (void)pipe.fit(data);
+    CHECK_THROWS_WITH(load<logistic_regression<double>>(to_artifact(pipe)),
+                      Contains("pipeline with 1 preprocessing"));
+
+    auto unknown = a;
+    unknown.manifest().kind = "quantum_forest";
+    CHECK_THROWS_WITH(load_any(unknown), Contains("unknown model kind \"quantum_forest\""));
+    auto bad_hyper = a;
+    bad_hyper.manifest().hyperparameters["warp"] = 9;
+    CHECK_THROWS_AS(load<logistic_regression<double>>(bad_hyper), format_error);
+    auto bad_labels = a;
+    bad_labels.manifest().labels = label_map::from_strings({"a", "b", "c", "d"});
+    CHECK_THROWS_AS(load<logistic_regression<double>>(bad_labels), format_error);
+    auto bad_schema = a;
+    bad_schema.manifest().features.names.pop_back();
+    CHECK_THROWS_AS(load_any(bad_schema), format_error);
+    artifact missing(a.manifest());
+    CHECK_THROWS_WITH(load<logistic_regression<double>>(missing), Contains("no tensor named"));
+    CHECK_THROWS_AS(to_artifact(logistic_regression<double>{}), not_fitted_error);
+}
