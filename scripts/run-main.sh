@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The main job: installs what is missing, builds mlpipe's examples (Release) and runs the quickstart
-# on the four shipped real data sets. (The end-to-end training/prediction pipeline replaces the
-# quickstart here once the pipeline lands.)
+# on the four shipped real data sets: split, cross-validate, train, evaluate, save the model as an
+# artifact, load it back and check its predictions. (The end-to-end pipeline with the warehouse,
+# queue, workers and model store replaces the quickstart here once the pipeline lands.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
