@@ -212,3 +212,23 @@ TEST_CASE("bad input gets typed errors that name the problem", "[models][linear]
     logistic_regression<double> weighted({.class_weights = {1.0}});
     CHECK_THROWS_AS(weighted.fit(data), mlpipe::invalid_input_error);
 }
+
+TEST_CASE("logistic regression gives the same model bit for bit whatever the thread count",
+          "[models][linear][threads]") {
+    const auto data = mlpipe::make_classification(
+        {.n_samples = 10000, .n_features = 8, .n_informative = 4, .n_classes = 3, .seed = 12});
+    logistic_regression<double> one;
+    mlpipe::fit_options single;
+    single.threads = 1;
+    const auto report = one.fit(data, single);
+    CHECK(report.converged());
+    for (unsigned threads : {2u, 3u, 0u}) {
+        logistic_regression<double> many;
+        mlpipe::fit_options options;
+        options.threads = threads;
+        const auto r = many.fit(data, options);
+        CHECK(r.iterations == report.iterations);
+        CHECK(many.coefficients() == one.coefficients());
+        CHECK(many.intercepts() == one.intercepts());
+    }
+}
