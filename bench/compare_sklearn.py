@@ -28,7 +28,7 @@ from sklearn.svm import LinearSVC  # noqa: E402
 
 def read_binary_matrix(path):
     raw = pathlib.Path(path).read_bytes()
-    n, d = np.frombuffer(raw[:16], dtype="<u8")
+    n, d = (int(v) for v in np.frombuffer(raw[:16], dtype="<u8"))
     x = np.frombuffer(raw[16:16 + 8 * n * d], dtype="<f8").reshape(n, d)
     y = np.frombuffer(raw[16 + 8 * n * d:], dtype="<i4")
     return x, y
