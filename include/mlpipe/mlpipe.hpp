@@ -8,3 +8,6 @@
 #include "version.hpp"
 
 #include "data.hpp"
+#include "storage.hpp"
+
+#include "registry.hpp"
