@@ -1,13 +1,23 @@
 # SPDX-License-Identifier: Apache-2.0
-# mlpipe_add_header_check(<target> <include-dir> <link-target> [EXCLUDE <prefix>...]):
+# mlpipe_add_header_check(<target> <include-dir> <link-target> [ONLY <prefix>...] [EXCLUDE <prefix>...]):
 # one translation unit per public header, each including its header twice (so a missing include or
-# a missing #pragma once fails to compile). The target builds with the rest of the tests.
+# a missing #pragma once fails to compile). ONLY keeps the headers starting with one of its prefixes
+# (a wing's check). The target builds with the rest of the tests.
 function(mlpipe_add_header_check target include_dir link_target)
-  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "EXCLUDE")
+  cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "ONLY;EXCLUDE")
   file(GLOB_RECURSE headers RELATIVE "${include_dir}" CONFIGURE_DEPENDS "${include_dir}/mlpipe/*.hpp")
   set(sources "")
   foreach(header IN LISTS headers)
     set(skip FALSE)
+    if(arg_ONLY)
+      set(skip TRUE)
+      foreach(prefix IN LISTS arg_ONLY)
+        string(FIND "${header}" "${prefix}" at)
+        if(at EQUAL 0)
+          set(skip FALSE)
+        endif()
+      endforeach()
+    endif()
     foreach(prefix IN LISTS arg_EXCLUDE)
       string(FIND "${header}" "${prefix}" at)
       if(at EQUAL 0)

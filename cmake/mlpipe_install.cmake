@@ -11,7 +11,9 @@ install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/mlpipe"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
         FILES_MATCHING PATTERN "*.hpp"
         PATTERN "sqlite" EXCLUDE
-        PATTERN "aws" EXCLUDE)
+        PATTERN "sqlite.hpp" EXCLUDE
+        PATTERN "aws" EXCLUDE
+        PATTERN "aws.hpp" EXCLUDE)
 install(TARGETS mlpipe EXPORT mlpipeTargets)
 install(EXPORT mlpipeTargets NAMESPACE mlpipe:: DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
 
@@ -30,3 +32,16 @@ install(FILES "${PROJECT_BINARY_DIR}/mlpipeConfig.cmake" "${PROJECT_BINARY_DIR}/
 configure_file("${PROJECT_SOURCE_DIR}/cmake/mlpipe.pc.in" "${PROJECT_BINARY_DIR}/mlpipe.pc" @ONLY)
 install(FILES "${PROJECT_BINARY_DIR}/mlpipe.pc" DESTINATION "${CMAKE_INSTALL_DATADIR}/pkgconfig")
 install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/mlpipe")
+
+# The sqlite component: its headers, its target in its own export set, and the component file that
+# mlpipeConfig.cmake includes when the component is requested.
+if("sqlite" IN_LIST MLPIPE_BUILT_COMPONENTS)
+  install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/mlpipe/sqlite"
+          DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/mlpipe"
+          FILES_MATCHING PATTERN "*.hpp")
+  install(FILES "${PROJECT_SOURCE_DIR}/include/mlpipe/sqlite.hpp" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/mlpipe")
+  install(TARGETS mlpipe_sqlite EXPORT mlpipeSqliteTargets)
+  install(EXPORT mlpipeSqliteTargets NAMESPACE mlpipe:: FILE mlpipe-sqlite-targets.cmake
+          DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+  install(FILES "${PROJECT_SOURCE_DIR}/cmake/mlpipe-sqlite.cmake" DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+endif()
