@@ -63,7 +63,8 @@ using progress_callback = std::function<bool(const progress&)>;
 struct fit_options {
     progress_callback on_progress = {};  ///< called once per iteration/epoch/tree/fold
     std::optional<std::chrono::duration<double>> time_limit = {};  ///< stop after this long
-    unsigned threads = 1;  ///< worker threads (0: one per hardware thread); results never depend on it
+    unsigned threads =
+        1;  ///< worker threads (0: one per hardware thread); results never depend on it
 };
 
 /// What a fit did.
