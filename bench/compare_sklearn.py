@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Runs mlpipe's models_bench and the same work in scikit-learn on identical data; prints both.
 
-    bench/compare_sklearn.py BUILD_DIR        (e.g. build/dev; needs Debian's python3-sklearn)
+    bench/compare_sklearn.py BUILD_DIR                 speed (e.g. build/dev; needs python3-sklearn)
+    bench/compare_sklearn.py BUILD_DIR --accuracy      accuracy on the shipped real data sets
 
 Data: make_classification (mlpipe's), standardized, 50 features, 3 classes; written by
 `models_bench --mlpipe_write_data=DIR` in the binary matrix format and read here with numpy.
@@ -43,38 +44,93 @@ def best_of(fn, repeat=3):
     return min(times)
 
 
+def accuracy(build):
+    """Held-out accuracy of each model, mlpipe (examples/model_accuracy) and scikit-learn, on the same
+    standardised, stratified 80/20 split (seed 0) of each shipped data set."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    sets = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "sets"
+    with tempfile.TemporaryDirectory() as tmp:
+        split_file = pathlib.Path(tmp) / "splits.json"
+        ours = subprocess.run([str(build / "examples" / "model_accuracy"), str(sets), "--splits", str(split_file)],
+                              check=True, capture_output=True, text=True).stdout.splitlines()
+        splits = json.loads(split_file.read_text())
+    ours_rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in ours[1:]}
+    models = [("logistic_regression", lambda: LogisticRegression(max_iter=1000)),
+              ("linear_svm", lambda: LinearSVC(max_iter=10000)),
+              ("gaussian_naive_bayes", GaussianNB),
+              ("k_nearest_neighbors", KNeighborsClassifier)]
+    print(f"{'data set':16s} {'model':22s} {'mlpipe':>8s} {'sklearn':>8s}")
+    for name, split in splits.items():
+        rows = np.genfromtxt(sets / f"{name}.csv", delimiter=",", dtype=str)[1:]
+        x = rows[:, :-1].astype(float)
+        labels = rows[:, -1]
+        classes = sorted(set(labels), key=lambda v: (int(v) if v.lstrip("-").isdigit() else v))
+        y = np.array([classes.index(v) for v in labels])
+        train, test = np.array(split["train"]), np.array(split["test"])
+        for (model, make), mine in zip(models, ours_rows[name]):
+            pipe = make_pipeline(StandardScaler(), make()).fit(x[train], y[train])
+            theirs = pipe.score(x[test], y[test])
+            print(f"{name:16s} {model:22s} {mine:8.4f} {theirs:8.4f}")
+
+
 def main():
     build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "build/dev")
+    if "--accuracy" in sys.argv:
+        accuracy(build)
+        return
     bench = build / "bench" / "models_bench"
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([str(bench), f"--mlpipe_write_data={tmp}"], check=True)
-        fit_x, fit_y = read_binary_matrix(pathlib.Path(tmp) / "classification_20000.bin")
-        knn_x, knn_y = read_binary_matrix(pathlib.Path(tmp) / "classification_5000.bin")
+        data = {name: (read_binary_matrix(pathlib.Path(tmp) / f"{name}_train.bin"),
+                       read_binary_matrix(pathlib.Path(tmp) / f"{name}_test.bin"))
+                for name in ("binary", "multiclass", "neighbors")}
     result = subprocess.run([str(bench), "--benchmark_format=json"], check=True, capture_output=True, text=True)
-    ours = {b["name"]: b for b in json.loads(result.stdout)["benchmarks"]}
+    ours = {b["name"].split("/real_time")[0]: b for b in json.loads(result.stdout)["benchmarks"]}
 
-    def ours_seconds(name):
-        b = ours[name]
+    def seconds(b):
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-        return b["cpu_time"] * scale
+        return (b["real_time"] if "real_time" in b else b["cpu_time"]) * scale
 
-    rows = [
-        ("fit/logistic_regression/20000", lambda: LogisticRegression(max_iter=1000).fit(fit_x, fit_y)),
-        ("fit/linear_svm/20000", lambda: LinearSVC(dual=False).fit(fit_x, fit_y)),
-        ("fit/gaussian_naive_bayes/20000", lambda: GaussianNB().fit(fit_x, fit_y)),
-    ]
-    lr = LogisticRegression(max_iter=1000).fit(fit_x, fit_y)
-    knn = KNeighborsClassifier(algorithm="brute").fit(knn_x, knn_y)
-    rows += [
-        ("predict_proba/logistic_regression/20000", lambda: lr.predict_proba(fit_x)),
-        ("predict_proba/k_nearest_neighbors/5000", lambda: knn.predict_proba(knn_x)),
-        ("predict_proba_row/logistic_regression/20000", lambda: lr.predict_proba(fit_x[:1])),
-    ]
-    print(f"{'benchmark':48s} {'mlpipe':>12s} {'sklearn':>12s} {'ratio':>8s}")
-    for name, fn in rows:
-        theirs = best_of(fn)
-        mine = ours_seconds(name)
-        print(f"{name:48s} {mine * 1e3:10.3f}ms {theirs * 1e3:10.3f}ms {theirs / mine:7.1f}x")
+    def ours_for(prefix):
+        matches = [b for name, b in ours.items() if name.startswith(prefix + "/")]
+        return matches[0]
+
+    print(f"{'benchmark':44s} {'mlpipe':>10s} {'sklearn':>10s} {'ratio':>7s} {'acc mlpipe':>11s} {'acc sklearn':>11s}")
+    fits = [("logistic_regression", lambda: LogisticRegression(max_iter=1000)),
+            ("logistic_regression_2_threads", lambda: LogisticRegression(max_iter=1000)),
+            ("linear_svm", lambda: LinearSVC(dual=False)),
+            ("gaussian_naive_bayes", GaussianNB)]
+    for name in ("binary", "multiclass"):
+        (xtr, ytr), (xte, yte) = data[name]
+        for model, make in fits:
+            start = time.perf_counter()
+            fitted = make().fit(xtr, ytr)
+            theirs = time.perf_counter() - start
+            b = ours_for(f"fit/{model}/{name}")
+            mine = seconds(b)
+            print(f"{'fit/' + model + '/' + name:44s} {mine:9.3f}s {theirs:9.3f}s {theirs / mine:6.1f}x "
+                  f"{b['accuracy']:11.4f} {fitted.score(xte, yte):11.4f}")
+        lr = LogisticRegression(max_iter=1000).fit(xtr, ytr)
+        theirs = best_of(lambda: lr.predict_proba(xte))
+        b = ours_for(f"predict_proba/logistic_regression/{name}")
+        mine = seconds(b)
+        gbs = b["bytes_per_second"] / 1e9
+        print(f"{'predict_proba/logistic_regression/' + name:44s} {mine * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms "
+              f"{theirs / mine:6.1f}x   ({gbs:.2f} GB/s of features)")
+        row = xte[:1]
+        theirs = best_of(lambda: lr.predict_proba(row), repeat=200)
+        b = ours_for(f"predict_proba_row/logistic_regression/{name}")
+        mine = seconds(b)
+        print(f"{'predict_proba_row/logistic_regression/' + name:44s} {mine * 1e6:8.3f}us {theirs * 1e6:8.2f}us "
+              f"{theirs / mine:6.0f}x")
+    (xtr, ytr), (xte, yte) = data["neighbors"]
+    knn = KNeighborsClassifier(algorithm="brute").fit(xtr, ytr)
+    theirs = best_of(lambda: knn.predict_proba(xte))
+    mine = seconds(ours_for("predict_proba/k_nearest_neighbors/neighbors"))
+    print(f"{'predict_proba/k_nearest_neighbors/neighbors':44s} {mine * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms "
+          f"{theirs / mine:6.1f}x")
 
 
 if __name__ == "__main__":

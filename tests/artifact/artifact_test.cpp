@@ -170,7 +170,7 @@ TEST_CASE("encoding refuses invalid manifests with an invalid input error", "[ar
     CHECK_NOTHROW(mlpipe::encode_artifact(a));
 }
 
-TEST_CASE("a view of a misaligned buffer is refused; the copying decoder takes it",
+TEST_CASE("a view of a misaligned buffer is refused but the copying decoder takes it",
           "[artifact][codec]") {
     const auto bytes = mlpipe::encode_artifact(golden_logistic_regression());
     std::vector<std::byte> shifted(bytes.size() + 1);

@@ -97,7 +97,7 @@ TEST_CASE("a file without a final newline is read completely", "[data][csv]") {
     CHECK(data.features()(1, 0) == 2.0);
 }
 
-TEST_CASE("other delimiters work; the decimal separator is always a point", "[data][csv]") {
+TEST_CASE("other delimiters work and the decimal separator is always a point", "[data][csv]") {
     csv_options options;
     options.delimiter = ';';
     const auto data = parse_csv("x;y;label\n1.5;2;a\n", options);
