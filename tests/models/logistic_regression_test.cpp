@@ -204,6 +204,11 @@ TEST_CASE("bad input gets typed errors that name the problem", "[models][linear]
     CHECK_THROWS_WITH(model.predict(mlpipe::feature_matrix<double>::Zero(2, 3)),
                       Contains("3 features but the model was trained on 4"));
     CHECK_THROWS_AS(model.predict_proba(x), mlpipe::invalid_input_error);
+    CHECK_THROWS_WITH(model.predict(x),
+                      Contains("input row 3 holds NaN or infinite values (feature 2)"));
+    auto inf = data.features();
+    inf(7, 0) = std::numeric_limits<double>::infinity();
+    CHECK_THROWS_WITH(model.predict(inf), Contains("input row 7"));
     std::vector<double> out(2);
     std::vector<double> short_row(3);
     CHECK_THROWS_AS(model.predict_proba_row(short_row, out), mlpipe::invalid_input_error);

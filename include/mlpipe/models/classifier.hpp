@@ -14,6 +14,7 @@
 
 #include <Eigen/Core>
 
+#include "../config.hpp"
 #include "../data/dataset.hpp"
 #include "../error.hpp"
 
@@ -175,10 +176,11 @@ void check_training_data(const dataset<Scalar>& data, std::string_view model) {
     }
 }
 
-/// Checks a prediction input against the fitted model: feature count and finiteness.
+/// Checks a prediction input against the fitted model: fitted, feature count and (unless the
+/// model checks finiteness itself, fused into its one pass over the data) no NaN or infinity.
 template <class Derived>
 void check_prediction_input(const Eigen::MatrixBase<Derived>& x, Eigen::Index n_features,
-                            bool fitted, std::string_view model) {
+                            bool fitted, std::string_view model, bool check_finite = true) {
     const std::string who(model);
     if (!fitted) {
         throw not_fitted_error(who + " is used before it was fitted or loaded",
@@ -190,9 +192,26 @@ void check_prediction_input(const Eigen::MatrixBase<Derived>& x, Eigen::Index n_
                                       std::to_string(n_features),
                                   "pass rows with the model's features, in the training order");
     }
-    if (!x.allFinite()) {
+    if (check_finite && !x.allFinite()) {
         throw invalid_input_error(who + ": input holds NaN or infinite values",
                                   "impute missing values before predicting");
+    }
+}
+
+/// For linear models that check finiteness in their scoring pass: a finite score proves a finite
+/// row (NaN propagates, and inf times a weight is inf or NaN); a non-finite score is an error
+/// when the row holds NaN or infinity (otherwise it is a genuine overflow).
+template <class Scalar>
+void check_scored_row(const Scalar* row, std::size_t n, Scalar score, Eigen::Index index,
+                      std::string_view model) {
+    if (MLPIPE_LIKELY(std::isfinite(score))) return;
+    for (std::size_t j = 0; j < n; ++j) {
+        if (!std::isfinite(row[j])) {
+            throw invalid_input_error(std::string(model) + ": input row " + std::to_string(index) +
+                                          " holds NaN or infinite values (feature " +
+                                          std::to_string(j) + ")",
+                                      "impute missing values before predicting");
+        }
     }
 }
 

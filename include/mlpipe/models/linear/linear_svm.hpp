@@ -158,10 +158,15 @@ class linear_svm {
 
     /// Scores: n x 1 (binary: positive means class 1) or n x n_classes.
     [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind);
+        detail::check_prediction_input(x, n_features(), fitted_, kind, /*check_finite=*/false);
         probability_matrix<Scalar> z(x.rows(), coef_.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i)
-            scores(x.row(i).data(), z.row(i).data());
+        const auto d = static_cast<std::size_t>(x.cols());
+        for (Eigen::Index i = 0; i < x.rows(); ++i) {
+            const Scalar* row = x.row(i).data();
+            scores(row, z.row(i).data());
+            for (Eigen::Index j = 0; j < z.cols(); ++j)
+                detail::check_scored_row(row, d, z(i, j), i, kind);
+        }
         return z;
     }
 
