@@ -14,23 +14,13 @@
 #include <mlpipe/data/synthetic.hpp>
 #include <mlpipe/models/linear/linear_svm.hpp>
 
+#include "standardized.hpp"
 #include "test_support.hpp"
 
 using mlpipe::linear_svm;
+using mlpipe::test::standardized;
 
 static_assert(mlpipe::classifier<linear_svm<double>>);
-
-namespace {
-mlpipe::dataset<double> standardized(const mlpipe::dataset<double>& data) {
-    mlpipe::feature_matrix<double> x = data.features();
-    const Eigen::RowVectorXd mean = x.colwise().mean();
-    x.rowwise() -= mean;
-    const Eigen::RowVectorXd sd =
-        (x.array().square().colwise().sum() / static_cast<double>(x.rows())).sqrt();
-    x.array().rowwise() /= sd.array();
-    return {x, data.targets(), data.classes(), data.feature_names()};
-}
-}  // namespace
 
 TEST_CASE("linear_svm reaches liblinear's solution", "[models][linear][svm][sklearn]") {
     std::ifstream in(mlpipe::test::reference_path("sklearn_linear_svm.json"));

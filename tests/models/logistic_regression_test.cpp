@@ -14,25 +14,14 @@
 #include <mlpipe/data/synthetic.hpp>
 #include <mlpipe/models/linear/logistic_regression.hpp>
 
+#include "standardized.hpp"
 #include "test_support.hpp"
 
 using mlpipe::logistic_regression;
+using mlpipe::test::standardized;
 
 static_assert(mlpipe::classifier<logistic_regression<double>>);
 static_assert(mlpipe::classifier<logistic_regression<float>>);
-
-namespace {
-mlpipe::dataset<double> standardized(const mlpipe::dataset<double>& data) {
-    mlpipe::feature_matrix<double> x = data.features();
-    const Eigen::RowVectorXd mean = x.colwise().mean();
-    x.rowwise() -= mean;
-    const Eigen::RowVectorXd sd =
-        (x.array().square().colwise().sum() / static_cast<double>(x.rows())).sqrt();
-    x.array().rowwise() /= sd.array();
-    return {x, data.targets(), data.classes(), data.feature_names()};
-}
-
-}  // namespace
 
 TEST_CASE("logistic regression reaches scikit-learn's lbfgs optimum", "[models][linear][sklearn]") {
     std::ifstream in(mlpipe::test::reference_path("sklearn_logistic_regression.json"));

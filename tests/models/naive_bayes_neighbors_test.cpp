@@ -15,6 +15,7 @@
 #include <mlpipe/models/naive_bayes/gaussian_naive_bayes.hpp>
 #include <mlpipe/models/neighbors/k_nearest_neighbors.hpp>
 
+#include "standardized.hpp"
 #include "test_support.hpp"
 
 static_assert(mlpipe::classifier<mlpipe::gaussian_naive_bayes<double>>);
@@ -23,14 +24,7 @@ static_assert(mlpipe::classifier<mlpipe::k_nearest_neighbors<float>>);
 namespace {
 mlpipe::dataset<double> prepared(const nlohmann::json& c) {
     auto data = mlpipe::read_csv(mlpipe::test::data_path(c["file"]));
-    if (!c["standardize"].get<bool>()) return data;
-    mlpipe::feature_matrix<double> x = data.features();
-    const Eigen::RowVectorXd mean = x.colwise().mean();
-    x.rowwise() -= mean;
-    const Eigen::RowVectorXd sd =
-        (x.array().square().colwise().sum() / static_cast<double>(x.rows())).sqrt();
-    x.array().rowwise() /= sd.array();
-    return {x, data.targets(), data.classes(), data.feature_names()};
+    return c["standardize"].get<bool>() ? mlpipe::test::standardized(data) : data;
 }
 
 std::vector<Eigen::Index> rows_from(Eigen::Index start, Eigen::Index n) {
