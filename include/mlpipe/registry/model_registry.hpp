@@ -252,6 +252,22 @@ class model_registry {
         return publish_result{version, true};
     }
 
+    /// The version request `request_id` published, or nullopt when it has not finished publishing
+    /// (never claimed, or claimed by a publisher that is still at work or died; publishing it
+    /// again then settles it). Lets a worker skip retraining a redelivered request.
+    [[nodiscard]] std::optional<std::uint64_t> published_version(std::string_view model,
+                                                                 std::string_view request_id) {
+        detail::validate_registry_name(model, "model");
+        if (request_id.empty()) return std::nullopt;
+        const std::string key =
+            model_key(model) + "requests/" + detail::sha256_hex(request_id) + ".json";
+        const auto found = store_->get(key);
+        if (!found) return std::nullopt;
+        const auto doc = detail::parse_registry_document(found->bytes, key);
+        if (!doc.contains("version")) return std::nullopt;
+        return doc.at("version").template get<std::uint64_t>();
+    }
+
     /// The versions of `model`, ascending (empty for an unknown model).
     [[nodiscard]] std::vector<std::uint64_t> versions(std::string_view model) {
         detail::validate_registry_name(model, "model");
