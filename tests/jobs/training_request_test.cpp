@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Training requests: the JSON document, its round trip, and strict validation that names the
 // faulty field.
+#include <fstream>
 #include <string>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -139,5 +141,33 @@ TEST_CASE("A refused training request says what is wrong and what is known", "[j
         const std::string text = e.what();
         CHECK(text.find("estimator.kind: \"deep_forest\" is not a known estimator") == 0);
         CHECK(text.find("logistic_regression, linear_svm") != std::string::npos);
+    }
+}
+
+TEST_CASE("The JSON schema in docs lists what the parser accepts", "[jobs][request]") {
+    std::ifstream in(std::string(MLPIPE_DOCS_DIR) + "/training-request.schema.json");
+    REQUIRE(in);
+    const auto schema = nlohmann::json::parse(in);
+    const auto& p = schema.at("properties");
+    std::string kinds;
+    for (const auto& k : p.at("estimator").at("properties").at("kind").at("enum"))
+        kinds += (kinds.empty() ? "" : ", ") + k.get<std::string>();
+    CHECK(kinds == mlpipe::estimator_kinds());
+    std::string steps;
+    for (const auto& k : p.at("preprocessing").at("items").at("properties").at("kind").at("enum"))
+        steps += (steps.empty() ? "" : ", ") + k.get<std::string>();
+    CHECK(steps == mlpipe::step_kinds());
+    std::vector<std::string> metrics;
+    for (const auto& m : p.at("validation").at("properties").at("metric").at("enum"))
+        metrics.push_back(m.get<std::string>());
+    std::vector<std::string> known;
+    for (const auto n : mlpipe::scorer_names())
+        known.emplace_back(n);
+    CHECK(metrics == known);
+    // Every top-level field the writer emits is in the schema.
+    const auto written = mlpipe::to_json(parse_training_request(full_request));
+    for (const auto& [key, value] : written.items()) {
+        INFO(key);
+        CHECK(p.contains(key));
     }
 }

@@ -296,7 +296,13 @@ class training_worker {
         if (options_.on_event) options_.on_event(e);
     }
 
-    void record_worker(std::string_view state, std::string_view request_id = {}) {
+    /// Journals the worker's state: always when `force`, else at most every 10 s (each record is a
+    /// store write, an fsync on a synchronous file store).
+    void record_worker(std::string_view state, std::string_view request_id = {},
+                       bool force = true) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!force && now - last_record_ < std::chrono::seconds(10)) return;
+        last_record_ = now;
         try {
             journal_.record_worker(options_.name, state, request_id);
         } catch (const std::exception& e) {
@@ -334,7 +340,7 @@ class training_worker {
             e.estimator = request->estimator;
             e.type = worker_event::kind::received;
             emit(e);
-            record_worker("training", request->request_id);
+            record_worker("training", request->request_id, false);
 
             trainer_options to;
             to.actor = options_.name;
@@ -389,7 +395,7 @@ class training_worker {
             e.message = ex.what();
             emit(e);
         }
-        record_worker("idle");
+        record_worker("idle", {}, false);
     }
 
     Queue* queue_;
@@ -398,6 +404,7 @@ class training_worker {
     request_journal<Store> journal_;
     worker_options options_;
     std::atomic<bool> stop_requested_{false};
+    std::chrono::steady_clock::time_point last_record_{};
 };
 
 /// N training workers on threads of this process, sharing one queue, data source and store.
