@@ -16,7 +16,7 @@ start=$SECONDS
 step() { printf '\n==== %s (%ds elapsed)\n' "$*" "$((SECONDS - start))"; }
 
 step "1/3 clang-format check"
-mapfile -t sources < <(find include tests examples bench -name '*.hpp' -o -name '*.cpp' | sort)
+mapfile -t sources < <(find include tests examples bench tools -name '*.hpp' -o -name '*.cpp' | sort)
 clang-format --dry-run --Werror "${sources[@]}"
 echo "${#sources[@]} files formatted correctly"
 
