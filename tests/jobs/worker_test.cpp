@@ -172,6 +172,28 @@ TEST_CASE_METHOD(worker_fixture, "A stop request releases the current request at
     CHECK(journal.attempts("interrupted").at(0).status == "cancelled");
 }
 
+TEST_CASE_METHOD(worker_fixture,
+                 "With the finish policy a stop request lets the current request finish",
+                 "[jobs][worker]") {
+    send(mlpipe::test::iris_request("finished"));
+    send(mlpipe::test::iris_request("left-queued"));
+    slow_source slow{source, 300ms};
+    auto options = quick();
+    options.idle_exit.reset();
+    options.on_stop = mlpipe::stop_policy::finish;
+    mlpipe::training_worker worker(queue, slow, store, options);
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(100ms);
+        worker.request_stop();
+    });
+    const auto summary = worker.run();
+    stopper.join();
+    CHECK(summary.exit_reason == "stop requested");
+    CHECK(summary.published == 1);
+    CHECK(registry.published_version("iris", "finished") == 1u);
+    CHECK(queue.stats().visible == 1);  // the second request waits for another worker
+}
+
 TEST_CASE_METHOD(worker_fixture, "Retraining triggers queue due work once per watermark",
                  "[jobs][retraining]") {
     const auto data = mlpipe::test::real_data("iris.csv");
