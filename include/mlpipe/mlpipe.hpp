@@ -23,3 +23,4 @@
 
 // Floor 5
 #include "registry.hpp"
+#include "serving.hpp"
