@@ -5,6 +5,7 @@
 #   2. g++ build, warnings as errors: every test, each public header alone, consumer projects,
 #      benchmark smoke runs (build/ci-gcc)
 #   3. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: every test (build/ci-asan)
+#   4. clang build with ThreadSanitizer: the tests of the concurrent parts only (build/ci-tsan)
 # Installs missing Debian packages first. The output ends with CTest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,17 +16,26 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 start=$SECONDS
 step() { printf '\n==== %s (%ds elapsed)\n' "$*" "$((SECONDS - start))"; }
 
-step "1/3 clang-format check"
+step "1/4 clang-format check"
 mapfile -t sources < <(find include tests examples bench tools -name '*.hpp' -o -name '*.cpp' | sort)
 clang-format --dry-run --Werror "${sources[@]}"
 echo "${#sources[@]} files formatted correctly"
 
-step "2/3 g++, warnings as errors: build and test"
+step "2/4 g++, warnings as errors: build and test"
 cmake --preset ci-gcc >/dev/null
 cmake --build --preset ci-gcc -j "$jobs"
 ctest --preset ci-gcc
 
-step "3/3 clang, ASan + UBSan: build and test"
+step "3/4 clang, ASan + UBSan: build and test"
 cmake --preset ci-asan >/dev/null
 cmake --build --preset ci-asan -j "$jobs"
 ctest --preset ci-asan
+
+step "4/4 clang, ThreadSanitizer: build and test the concurrent parts"
+# Only the executables whose tests exercise threads: the predictor's cache and alias swaps
+# (serving_tests), the registry and the blob stores under concurrent writers.
+tsan_targets=(serving_tests registry_tests storage_tests)
+cmake --preset ci-tsan >/dev/null
+cmake --build --preset ci-tsan -j "$jobs" --target "${tsan_targets[@]}"
+# Test names are "<executable>:<test case>"; the executables not built here are filtered out.
+ctest --preset ci-tsan -R "^($(IFS='|'; echo "${tsan_targets[*]}")):"

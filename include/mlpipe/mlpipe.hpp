@@ -24,3 +24,4 @@
 // Floor 5
 #include "registry.hpp"
 #include "jobs.hpp"
+#include "serving.hpp"

@@ -13,6 +13,7 @@
 
 int mlpipe_fuzz_artifact(const std::uint8_t* data, std::size_t size);
 int mlpipe_fuzz_artifact_json(const std::uint8_t* data, std::size_t size);
+int mlpipe_fuzz_request_codec(const std::uint8_t* data, std::size_t size);
 
 namespace {
 /// Runs every file of corpus/<name> through `target`; returns how many there were.
@@ -40,4 +41,9 @@ TEST_CASE("the artifact loader's fuzz corpus replays without a crash", "[fuzz][a
 
 TEST_CASE("the artifact JSON import's fuzz corpus replays without a crash", "[fuzz][artifact]") {
     CHECK(replay("artifact_json", mlpipe_fuzz_artifact_json) >= 6);
+}
+
+TEST_CASE("the serving request codec's fuzz corpus replays without a crash", "[fuzz][serving]") {
+    CHECK(replay("request_codec", mlpipe_fuzz_request_codec) >= 9);
+    CHECK(mlpipe_fuzz_request_codec(nullptr, 0) == 0);
 }

@@ -4,6 +4,7 @@
 // max_receives, stop requests, idle exit; and retraining triggers.
 #include <atomic>
 #include <chrono>
+#include <numeric>
 #include <set>
 #include <string>
 #include <thread>
@@ -171,6 +172,28 @@ TEST_CASE_METHOD(worker_fixture, "A stop request releases the current request at
     CHECK(journal.attempts("interrupted").at(0).status == "cancelled");
 }
 
+TEST_CASE_METHOD(worker_fixture,
+                 "With the finish policy a stop request lets the current request finish",
+                 "[jobs][worker]") {
+    send(mlpipe::test::iris_request("finished"));
+    send(mlpipe::test::iris_request("left-queued"));
+    slow_source slow{source, 300ms};
+    auto options = quick();
+    options.idle_exit.reset();
+    options.on_stop = mlpipe::stop_policy::finish;
+    mlpipe::training_worker worker(queue, slow, store, options);
+    std::thread stopper([&] {
+        std::this_thread::sleep_for(100ms);
+        worker.request_stop();
+    });
+    const auto summary = worker.run();
+    stopper.join();
+    CHECK(summary.exit_reason == "stop requested");
+    CHECK(summary.published == 1);
+    CHECK(registry.published_version("iris", "finished") == 1u);
+    CHECK(queue.stats().visible == 1);  // the second request waits for another worker
+}
+
 TEST_CASE_METHOD(worker_fixture, "Retraining triggers queue due work once per watermark",
                  "[jobs][retraining]") {
     const auto data = mlpipe::test::real_data("iris.csv");
@@ -222,4 +245,32 @@ TEST_CASE_METHOD(worker_fixture, "Retraining triggers queue due work once per wa
     CHECK(d.new_rows == 30);
     CHECK(d.queued.size() == 2);
     CHECK(d.queued[1] == "iris@1146#2-gaussian_naive_bayes");
+}
+
+TEST_CASE_METHOD(worker_fixture, "A version older than the maximum age is due once per age window",
+                 "[jobs][retraining]") {
+    const auto data = mlpipe::test::real_data("iris.csv");
+    std::vector<std::int64_t> marks(static_cast<std::size_t>(data.n_samples()));
+    std::iota(marks.begin(), marks.end(), std::int64_t{1});
+    source.add("iris", data, marks);
+    mlpipe::retraining_policy policy;
+    policy.candidates = {mlpipe::test::iris_request("", "gaussian_naive_bayes")};
+    policy.max_age = std::chrono::seconds(0);
+    policy.min_new_rows = 1000;
+    auto d = mlpipe::check_retraining(policy, source, registry, queue, journal);
+    REQUIRE(d.queued.size() == 1);
+    CHECK(d.queued[0] == "iris@150");
+    mlpipe::training_worker worker(queue, source, store, quick());
+    CHECK(worker.run().published == 1);
+
+    policy.max_age = std::chrono::hours(1);
+    d = mlpipe::check_retraining(policy, source, registry, queue, journal);
+    CHECK_FALSE(d.due);  // 0 new rows of 1000, and version 1 is seconds old
+
+    policy.max_age = std::chrono::seconds(0);
+    d = mlpipe::check_retraining(policy, source, registry, queue, journal);
+    CHECK(d.due);
+    CHECK(d.reason.find("older than") != std::string::npos);
+    REQUIRE(d.queued.size() == 1);
+    CHECK(d.queued[0].rfind("iris@150~", 0) == 0);  // the age window names the request
 }
