@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh [main|test]
 #
-#   main  what building and running the examples needs (compiler, CMake, Eigen, nlohmann-json, SQLite)
+#   main  what building and running the examples and the mlpipe tool needs (compiler, CMake, Eigen,
+#         nlohmann-json, SQLite, cpp-httplib)
 #   test  main + what the whole test suite needs (Catch2, Google Benchmark, clang with sanitizers,
 #         clang-format, OpenSSL, ccache)
 #
@@ -13,7 +14,8 @@
 set -euo pipefail
 
 profile="${1:-main}"
-main_packages=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libsqlite3-dev)
+main_packages=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libsqlite3-dev
+               libcpp-httplib-dev)
 test_packages=(catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev libssl-dev ccache)
 
 case "$profile" in

@@ -15,7 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -153,6 +156,40 @@ class sandbox {
     int runs_ = 0;
     std::vector<pid_t> background_;
 };
+
+/// An HTTP/1.1 exchange on loopback (Connection: close): the status and the body.
+std::pair<int, std::string> http(int port, const std::string& method, const std::string& path,
+                                 const std::string& body = {}) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                          "Connection: close\r\nContent-Type: application/json\r\n" +
+                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::size_t sent = 0;
+    while (sent < request.size()) {
+        const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;  // the server may answer (413) and close before reading it all
+        sent += static_cast<std::size_t>(n);
+    }
+    std::string response;
+    char buffer[4096];
+    for (;;) {
+        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        response.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    INFO(response);
+    REQUIRE(response.rfind("HTTP/1.1 ", 0) == 0);
+    const int status = std::stoi(response.substr(9, 3));
+    const auto split = response.find("\r\n\r\n");
+    return {status, split == std::string::npos ? "" : response.substr(split + 4)};
+}
 
 /// One line on stderr: "mlpipe: error: ... (try: ...)".
 void require_one_line_error(const result& r, const std::string& needle) {
@@ -488,4 +525,89 @@ TEST_CASE("every mlpipe command has --help with examples and exit codes", "[cli]
         CHECK(r.out.find("examples:") != std::string::npos);
         CHECK(r.out.find("exit codes: 0 ok, 1 error, 2 usage error") != std::string::npos);
     }
+}
+
+TEST_CASE("mlpipe predict answers rows from CSV and JSON through the serving handler", "[cli]") {
+    sandbox box;
+    box.init_with_iris();
+    REQUIRE(box.run({"train", "--model", "iris", "--dataset", "iris", "--promote", "production"})
+                .code == 0);
+    REQUIRE(box.run({"worker", "--max-requests", "1"}).code == 0);
+    // A CSV with the training file's header: named features, label and id left out.
+    std::ofstream(box.dir() / "rows.csv") << "id,sepal_length,sepal_width,petal_length,petal_width,"
+                                             "label\n1,5.1,3.5,1.4,0.2,?\n2,6.7,3.0,5.2,2.3,?\n";
+    auto r = box.run({"predict", "iris", "--input", "rows.csv"});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("setosa") != std::string::npos);
+    CHECK(r.out.find("virginica") != std::string::npos);
+    CHECK(r.out.find("p(versicolor)") != std::string::npos);
+    r = box.run({"predict", "iris@production", "--json"}, "[[5.1, 3.5, 1.4, 0.2]]");
+    const auto answer = r.json();
+    CHECK(answer["version"] == 1);
+    CHECK(answer["predictions"][0] == "setosa");
+    CHECK(answer["probabilities"][0].size() == 3);
+    require_one_line_error(box.run({"predict", "iris"}, "[[5.1, 3.5]]"), "expects 4");
+    require_one_line_error(box.run({"predict", "iris@7"}, "[[5.1, 3.5, 1.4, 0.2]]"),
+                           "no version 7");
+    require_one_line_error(box.run({"predict", "iris", "--input", "nope.csv"}), "nope.csv");
+}
+
+TEST_CASE("mlpipe serve answers HTTP on loopback, including bad requests", "[cli]") {
+    sandbox box;
+    box.init_with_iris();
+    REQUIRE(box.run({"train", "--model", "iris", "--dataset", "iris", "--promote", "production"})
+                .code == 0);
+    REQUIRE(box.run({"worker", "--max-requests", "1"}).code == 0);
+    const pid_t server = box.start({"serve", "--port", "0"}, "serve.log");
+    int port = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (port == 0) {
+        const auto log = slurp(box.dir() / "serve.log");
+        if (const auto at = log.find("http://127.0.0.1:"); at != std::string::npos)
+            port = std::atoi(log.c_str() + at + 17);
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    auto [status, body] = http(port, "GET", "/healthz");
+    CHECK(status == 200);
+    CHECK(nlohmann::json::parse(body)["status"] == "ok");
+    std::tie(status, body) = http(port, "GET", "/v1/models");
+    CHECK(status == 200);
+    CHECK(nlohmann::json::parse(body)["models"][0]["aliases"]["production"] == 1);
+    std::tie(status, body) = http(port, "POST", "/v1/models/iris:predict",
+                                  R"({"instances": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]})");
+    CHECK(status == 200);
+    auto j = nlohmann::json::parse(body);
+    CHECK(j["predictions"] == nlohmann::json({"setosa", "virginica"}));
+    CHECK(j["version"] == 1);
+    std::tie(status, body) = http(port, "POST", "/v1/models/iris/versions/1:predict",
+                                  R"({"instances": [{"sepal_length": 5.1, "sepal_width": 3.5,
+                                      "petal_length": 1.4, "petal_width": 0.2}]})");
+    CHECK(status == 200);
+    std::tie(status, body) = http(port, "GET", "/v1/models/iris");
+    CHECK(status == 200);
+    CHECK(nlohmann::json::parse(body)["kind"] == "logistic_regression");
+    // bad requests
+    std::tie(status, body) = http(port, "POST", "/v1/models/iris:predict", "{not json");
+    CHECK(status == 400);
+    CHECK(nlohmann::json::parse(body)["error"]["type"] == "invalid_input");
+    std::tie(status, body) =
+        http(port, "POST", "/v1/models/iris:predict", R"({"instances": [[1, 2]]})");
+    CHECK(status == 400);
+    std::tie(status, body) =
+        http(port, "POST", "/v1/models/ghost:predict", R"({"instances": [[1, 2, 3, 4]]})");
+    CHECK(status == 404);
+    std::tie(status, body) = http(port, "GET", "/v1/models/iris:predict");
+    CHECK(status == 405);
+    std::tie(status, body) = http(port, "GET", "/no/such/route");
+    CHECK(status == 404);
+    CHECK(nlohmann::json::parse(body)["error"]["type"] == "not_found");
+    std::tie(status, body) = http(port, "POST", "/v1/models/iris:predict",
+                                  "{\"instances\": [" + std::string(7 * 1024 * 1024, ' ') + "]}");
+    CHECK(status == 413);
+    CHECK(box.stop(server) == 0);
+    const auto log = slurp(box.dir() / "serve.log");
+    CHECK(log.find("POST /v1/models/iris:predict 200") != std::string::npos);
+    CHECK(log.find("stopped") != std::string::npos);
 }
