@@ -13,8 +13,11 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <mlpipe/mlpipe.hpp>
 #include <mlpipe/sqlite.hpp>
@@ -97,7 +100,9 @@ class pipeline_demo {
           store_(dir_ / "models"),
           registry_(store_),
           journal_(store_),
-          queue_(dir_ / "queue.db", queue_options()) {}
+          queue_(dir_ / "queue.db", queue_options()),
+          predictor_(store_, serving_options()),
+          handler_(predictor_, mlpipe::handler_options{"digits", "production"}) {}
 
     int run() {
         const auto started = clock_type::now();
@@ -149,6 +154,14 @@ class pipeline_demo {
         mlpipe::sqlite::sqlite_queue_options o;
         o.queue = "training";
         o.max_receives = 3;
+        return o;
+    }
+
+    /// The predictor re-checks aliases only on a storage event (or after an hour): the demo shows
+    /// the event path. Deployments without events set a TTL of seconds.
+    static mlpipe::predictor_options serving_options() {
+        mlpipe::predictor_options o;
+        o.alias_ttl = std::chrono::hours(1);
         return o;
     }
 
@@ -219,18 +232,58 @@ class pipeline_demo {
             static_cast<unsigned long long>(stats.visible),
             static_cast<unsigned long long>(stats.in_flight),
             static_cast<unsigned long long>(stats.dead));
+        if (served_version_ != 0) notify_alias_change();
         serve(std::to_string(std::stoi(first_step) + 1) + "b");
     }
 
-    /// Serves the held-out rows from the production version (placeholder until the predictor).
+    /// Serves the held-out rows through the predictor: one Lambda-style invocation shown in full,
+    /// then every row, one request each, timed.
     void serve(const std::string& number) {
-        const auto production = registry_.resolve("digits", "production");
-        const auto model = mlpipe::load_any(std::as_bytes(std::span(production.bytes)));
-        const auto predicted = model.predict(serving_.features());
-        step(number.c_str(), "serving: production is v" + std::to_string(production.info.version));
-        std::printf("    accuracy on %lld rows never seen in training: %.4f\n",
-                    static_cast<long long>(serving_.n_samples()),
-                    mlpipe::accuracy_score(serving_.targets(), predicted));
+        const auto first =
+            predictor_.predict("digits", "production", serving_.features().topRows(1));
+        step(number.c_str(), "serving through the predictor (alias \"production\")");
+        if (served_version_ != 0 && first.version() != served_version_) {
+            std::printf("    picked up v%llu without a restart (was v%llu)\n",
+                        static_cast<unsigned long long>(first.version()),
+                        static_cast<unsigned long long>(served_version_));
+        }
+        served_version_ = first.version();
+        std::string event = R"({"instances": [[)";
+        for (Eigen::Index j = 0; j < serving_.n_features(); ++j)
+            event +=
+                (j == 0 ? "" : ",") + std::to_string(static_cast<int>(serving_.features()(0, j)));
+        event += "]]}";
+        const std::string answer = handler_.handle(event);
+        const auto shown = nlohmann::json::parse(answer);
+        std::printf("    handle({\"instances\": [[%d values]]}) -> predictions %s, model %s v%s\n",
+                    static_cast<int>(serving_.n_features()),
+                    shown.value("predictions", nlohmann::json()).dump().c_str(),
+                    shown.value("model", "").c_str(),
+                    shown.value("version", nlohmann::json()).dump().c_str());
+        std::size_t correct = 0;
+        std::vector<double> micros;
+        for (Eigen::Index i = 0; i < serving_.n_samples(); ++i) {
+            const auto t = clock_type::now();
+            const auto p = predictor_.predict("digits", "production", serving_.features().row(i));
+            micros.push_back(1e6 * seconds_since(t));
+            correct += p.classes[0] == serving_.targets()[i] ? 1 : 0;
+        }
+        std::sort(micros.begin(), micros.end());
+        std::printf(
+            "    served v%llu (%s): accuracy on %lld rows never seen in training %.4f; "
+            "latency per row p50 %.1f us, p99 %.1f us\n",
+            static_cast<unsigned long long>(first.version()), first.source->model.kind().c_str(),
+            static_cast<long long>(serving_.n_samples()),
+            static_cast<double>(correct) / static_cast<double>(serving_.n_samples()),
+            micros[micros.size() / 2], micros[micros.size() * 99 / 100]);
+    }
+
+    /// Tells the predictor the production alias changed, as a storage notification would.
+    void notify_alias_change() {
+        const std::string event =
+            R"({"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": "registry/models/digits/aliases/production.json"}}}]})";
+        std::printf("    storage event for registry/models/digits/aliases/production.json -> %s\n",
+                    handler_.handle(event).c_str());
     }
 
     void print_versions() {
@@ -259,6 +312,9 @@ class pipeline_demo {
     mlpipe::model_registry<mlpipe::file_blob_store> registry_;
     mlpipe::request_journal<mlpipe::file_blob_store> journal_;
     mlpipe::sqlite::sqlite_message_queue queue_;
+    mlpipe::predictor<mlpipe::file_blob_store> predictor_;
+    mlpipe::handler<mlpipe::file_blob_store> handler_;
+    std::uint64_t served_version_ = 0;
     std::vector<Eigen::Index> arriving_;
     mlpipe::dataset<double> serving_;
 };

@@ -33,8 +33,9 @@ ctest --preset ci-asan
 
 step "4/4 clang, ThreadSanitizer: build and test the concurrent parts"
 # Only the executables whose tests exercise threads: the predictor's cache and alias swaps
-# (serving_tests), the registry and the blob stores under concurrent writers.
-tsan_targets=(serving_tests registry_tests storage_tests)
+# (serving_tests), the registry and the blob stores under concurrent writers, the training
+# workers, pools and their lease heartbeats (jobs_tests).
+tsan_targets=(serving_tests registry_tests storage_tests jobs_tests)
 cmake --preset ci-tsan >/dev/null
 cmake --build --preset ci-tsan -j "$jobs" --target "${tsan_targets[@]}"
 # Test names are "<executable>:<test case>"; the executables not built here are filtered out.

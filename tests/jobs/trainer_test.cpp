@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -193,4 +195,31 @@ TEST_CASE("Held-out rows stay held out as the data set grows", "[jobs][trainer]"
     CHECK(share < 0.35);
     // Another seed holds out other rows.
     CHECK(mlpipe::detail::stable_holdout(data, 0.25, 12).test != late.test);
+}
+
+TEST_CASE_METHOD(trainer_fixture, "Concurrent trainings of one model leave the alias on the best",
+                 "[jobs][trainer]") {
+    source.add("wine", mlpipe::test::real_data("wine.csv"));
+    const std::vector<std::string> kinds = {"logistic_regression", "linear_svm",
+                                            "gaussian_naive_bayes", "k_nearest_neighbors"};
+    std::vector<mlpipe::training_outcome> outcomes(kinds.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+        threads.emplace_back([&, i] {
+            auto r = mlpipe::test::iris_request("wine-" + kinds[i], kinds[i]);
+            r.model = "wine";
+            r.dataset.name = "wine";
+            r.promote = "production";
+            r.validation.champion = mlpipe::champion_spec{"production", 0.0};
+            outcomes[i] = train(r);
+        });
+    }
+    for (auto& t : threads)
+        t.join();
+    double best = 0;
+    for (const auto& o : outcomes)
+        best = std::max(best, o.score);
+    const auto production = registry.alias("wine", "production");
+    REQUIRE(production);
+    CHECK(registry.version_info("wine", *production)->metadata.at("score") == best);
 }

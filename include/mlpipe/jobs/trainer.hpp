@@ -504,15 +504,16 @@ training_outcome train(const training_request& request, Source& source,
         const double margin = compare ? request.validation.champion->margin : 0.0;
         std::optional<std::uint64_t> expected =
             compare ? out.champion_version : registry.alias(request.model, request.promote);
+        std::string why = gate;
         for (int attempt = 0; attempt < 100; ++attempt) {
             if (expected == out.version) {
                 out.promotion =
                     request.promote + " already points to version " + std::to_string(*out.version);
                 break;
             }
-            if (registry.move_alias_if(
-                    request.model, request.promote, expected, *out.version, options.actor,
-                    "promotion by request " + request.request_id + ": " + gate)) {
+            if (registry.move_alias_if(request.model, request.promote, expected, *out.version,
+                                       options.actor,
+                                       "promotion by request " + request.request_id + ": " + why)) {
                 out.promoted = true;
                 out.promotion = request.promote + " moved to version " +
                                 std::to_string(*out.version) +
@@ -531,6 +532,9 @@ training_outcome train(const training_request& request, Source& source,
                                     detail::score_text(*rival);
                     break;
                 }
+                why = "held-out " + metric.name + " " + detail::score_text(out.score) + " beats v" +
+                      std::to_string(*expected) + ", promoted meanwhile (" +
+                      (rival ? detail::score_text(*rival) : note) + ")";
             }
         }
     }
