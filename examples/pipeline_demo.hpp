@@ -266,7 +266,7 @@ class pipeline_demo {
             const auto t = clock_type::now();
             const auto p = predictor_.predict("digits", "production", serving_.features().row(i));
             micros.push_back(1e6 * seconds_since(t));
-            correct += p.classes[0] == serving_.targets()[i] ? 1 : 0;
+            if (p.classes[0] == serving_.targets()[i]) ++correct;
         }
         std::sort(micros.begin(), micros.end());
         std::printf(

@@ -611,3 +611,20 @@ TEST_CASE("mlpipe serve answers HTTP on loopback, including bad requests", "[cli
     CHECK(log.find("POST /v1/models/iris:predict 200") != std::string::npos);
     CHECK(log.find("stopped") != std::string::npos);
 }
+
+TEST_CASE("mlpipe demo runs the end-to-end pipeline in a directory of its own", "[cli]") {
+    sandbox box;
+    const auto r = box.run({"demo", iris_csv, "--dir", "demo"});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("audit log of alias \"production\"") != std::string::npos);
+    CHECK(fs::exists(box.dir() / "demo" / "queue.db"));
+    // The demo's stores are ordinary ones: the other commands read them.
+    const auto models = box.run({"--warehouse", "sqlite://demo/warehouse.db", "--queue",
+                                 "sqlite://demo/queue.db?queue=training", "--models",
+                                 "file://demo/models", "models", "--json"})
+                            .json();
+    REQUIRE(models.size() == 1);
+    CHECK(models[0]["model"] == "digits");
+    require_one_line_error(box.run({"demo", iris_csv, "--dir", "demo"}), "earlier demo");
+}
