@@ -519,7 +519,8 @@ inline int wait_for_request(app& a, const training_request& r, double timeout_se
             state += " (attempt " + std::to_string(attempts.size()) + " " + attempts.back().status +
                      ": " + detail::shorten(attempts.back().error, 60) + ")";
         }
-        if (state != last_state && !t.progress && !a.json()) {
+        if (state != last_state && !t.progress && !a.json() &&
+            !(last_state.empty() && state == "queued")) {
             std::fprintf(stderr, "mlpipe: %s: %s\n", r.request_id.c_str(), state.c_str());
         }
         last_state = state;
@@ -562,6 +563,7 @@ inline int train_command(app& a) {
                         r.dataset.name.c_str());
         }
     }
+    std::fflush(stdout);
     if (a.args().flag("wait")) return wait_for_request(a, r, timeout);
     if (a.json()) {
         app::print_json({{"request_id", r.request_id}, {"queued", sent}, {"request", body}});

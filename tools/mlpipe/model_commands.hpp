@@ -325,6 +325,19 @@ inline int models_promote(app& a) {
     } catch (const invalid_input_error& e) {
         throw cli_error(e.problem(), "alias names are letters, digits, '.', '_' or '-'");
     }
+    if (a.registry().alias(model, alias) == version) {
+        if (a.json()) {
+            app::print_json({{"model", model},
+                             {"alias", alias},
+                             {"from", version},
+                             {"to", version},
+                             {"moved", false}});
+        } else {
+            std::printf("%s %s already points to v%llu: nothing moved\n", model.c_str(),
+                        alias.c_str(), static_cast<unsigned long long>(version));
+        }
+        return exit_ok;
+    }
     const auto record = a.registry().set_alias(model, alias, version, app::actor(),
                                                args.get_or("reason", "promoted with mlpipe cli"));
     if (a.json()) {
@@ -332,6 +345,7 @@ inline int models_promote(app& a) {
                          {"alias", alias},
                          {"from", record.from ? nlohmann::json(*record.from) : nlohmann::json()},
                          {"to", record.to},
+                         {"moved", true},
                          {"sequence", record.sequence}});
         return exit_ok;
     }
