@@ -628,3 +628,21 @@ TEST_CASE("mlpipe demo runs the end-to-end pipeline in a directory of its own", 
     CHECK(models[0]["model"] == "digits");
     require_one_line_error(box.run({"demo", iris_csv, "--dir", "demo"}), "earlier demo");
 }
+
+TEST_CASE("mlpipe models verify checks a signature with --key-file", "[cli]") {
+    sandbox box;
+    const std::string signed_file =
+        std::string(MLPIPE_TEST_DATA_DIR) + "/../artifacts/v1/logistic_regression.signed.mlpa";
+    auto r = box.run({"models", "verify", signed_file, "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.json()["signed"] == true);
+    std::ofstream(box.dir() / "golden.key") << "mlpipe golden test key (not a secret)\n";
+    std::ofstream(box.dir() / "other.key") << "another key of 16+ bytes";
+    r = box.run({"models", "verify", signed_file, "--key-file", "golden.key"});
+    if (r.err.find("without OpenSSL") != std::string::npos) return;  // built without it
+    CHECK(r.code == 0);
+    CHECK(r.out.find("valid (HMAC-SHA256)") != std::string::npos);
+    require_one_line_error(box.run({"models", "verify", signed_file, "--key-file", "other.key"}),
+                           "signature does not match");
+}

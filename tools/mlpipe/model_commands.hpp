@@ -473,7 +473,6 @@ inline int models_verify(app& a) {
     const auto view = detail::bytes_of(bytes);
     const auto layout = verify_artifact(view, source);  // the XXH64 checksum and the lengths
     const auto manifest = read_artifact_manifest(view, decode_options{source, {}});
-    (void)load_any(view);  // every tensor is consistent with the model
     std::string signature = layout.is_signed() ? "present, not checked (pass --key-file)" : "none";
     if (const auto key_file = args.get("key-file")) {
 #ifdef MLPIPE_CLI_WITH_OPENSSL
@@ -488,13 +487,23 @@ inline int models_verify(app& a) {
             "rebuild with OpenSSL (libssl-dev) installed, or verify without --key-file");
 #endif
     }
+    // Integrity is settled; whether this mlpipe can load the model is reported beside it.
+    std::string loads = "loads (" + std::to_string(manifest.features.count) + " features, " +
+                        std::to_string(manifest.labels.size()) + " classes)";
+    bool loadable = true;
+    try {
+        (void)load_any(view);
+    } catch (const mlpipe::error& e) {
+        loadable = false;
+        loads = "does not load here: " + e.problem();
+    }
     const std::string sha = mlpipe::detail::sha256_hex(bytes);
     if (a.json()) {
         nlohmann::json j = {{"source", source},      {"ok", true},
                             {"size", bytes.size()},  {"sha256", sha},
                             {"checksum", "ok"},      {"format_version", layout.format_version},
                             {"kind", manifest.kind}, {"signed", layout.is_signed()},
-                            {"signature", signature}};
+                            {"loads", loadable},     {"signature", signature}};
         if (info) j["registry_digest"] = "ok";
         app::print_json(j);
         return exit_ok;
@@ -505,8 +514,7 @@ inline int models_verify(app& a) {
     std::printf("  size        %s\n", human_bytes(bytes.size()).c_str());
     std::printf("  sha256      %s%s\n", sha.c_str(), info ? " (matches the registry)" : "");
     std::printf("  checksum    ok (XXH64, format %u)\n", layout.format_version);
-    std::printf("  model       loads (%llu features, %zu classes)\n",
-                static_cast<unsigned long long>(manifest.features.count), manifest.labels.size());
+    std::printf("  model       %s\n", loads.c_str());
     std::printf("  signature   %s\n", signature.c_str());
     return exit_ok;
 }
