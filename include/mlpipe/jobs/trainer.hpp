@@ -397,9 +397,12 @@ training_outcome train(const training_request& request, Source& source,
         out.score = detail::score_on(model, test_part, metric);
         gate_score = out.cv_mean ? *out.cv_mean : out.score;
 
-        manifest.metrics = {{"metric", metric.name},
-                            {"holdout_" + metric.name, out.score},
-                            {"test_rows", out.test_rows}};
+        // Member by member: clang 14 with AddressSanitizer leaks the object this replaced when it
+        // is assigned a braced list here (one map per training; g++ does not).
+        manifest.metrics = nlohmann::json::object();
+        manifest.metrics["metric"] = metric.name;
+        manifest.metrics["holdout_" + metric.name] = out.score;
+        manifest.metrics["test_rows"] = out.test_rows;
         if (out.cv_mean) {
             manifest.metrics["cv_mean_" + metric.name] = *out.cv_mean;
             manifest.metrics["cv_std_" + metric.name] = *out.cv_std;
