@@ -195,66 +195,57 @@ class logistic_regression {
             t.col(d) = intercept ? Eigen::VectorXd(v.col(d) - t.leftCols(d) * mean.transpose())
                                  : Eigen::VectorXd::Zero(k);
         };
-        dmatrix z(n, k);  // scores, then residuals
+        // Scores, then residuals (weight * (probability - target)), one column per class. Every
+        // product below is a matrix-vector product of a block of X with one class's column (the
+        // same two Eigen kernels whatever k, which are cheaper to compile than a matrix product).
+        Eigen::MatrixXd z(n, k);
         std::vector<double> block_loss(static_cast<std::size_t>(blocks));
         std::vector<dmatrix> block_grad(static_cast<std::size_t>(blocks), dmatrix(k, width));
-        const auto binary_block_terms = [&](std::size_t index) {
+        const auto block_terms = [&](std::size_t index) {
             const auto [start, rows] = block_range(index);
             const auto xb = x.middleRows(start, rows);
-            auto zb = z.middleRows(start, rows).col(0);
-            zb.noalias() = xb * t.row(0).head(d).transpose();
-            const double b = t(0, d);
+            for (Eigen::Index j = 0; j < k; ++j)
+                z.col(j).segment(start, rows).noalias() = xb * t.row(j).head(d).transpose();
             double loss = 0.0;
-            for (Eigen::Index r = 0; r < rows; ++r) {
-                const Eigen::Index i = start + r;
-                const double zi = zb[r] + b;
-                const double target = y[i] == 1 ? 1.0 : 0.0;
-                // log(1 + exp(zi)) - target * zi and the sigmoid, stably from one exponential.
-                const double e = std::exp(-std::abs(zi));
-                loss += weights[i] * (std::max(zi, 0.0) + std::log1p(e) - target * zi);
-                // The score becomes the residual: w * (probability - target).
-                zb[r] = weights[i] * ((zi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - target);
-            }
-            auto gb = block_grad[index].row(0);
-            gb.head(d).noalias() = zb.transpose() * xb;
-            gb(d) = zb.sum();
-            block_loss[index] = loss;
-        };
-        const auto multinomial_block_terms = [&](std::size_t index) {
-            const auto [start, rows] = block_range(index);
-            const auto xb = x.middleRows(start, rows);
-            auto zb = z.middleRows(start, rows);
-            zb.noalias() = xb * t.leftCols(d).transpose();
-            zb.rowwise() += t.col(d).transpose();
-            double loss = 0.0;
-            for (Eigen::Index r = 0; r < rows; ++r) {
-                const Eigen::Index i = start + r;
+            for (Eigen::Index i = start; i < start + rows; ++i) {
                 const double w = weights[i];
                 const auto yi = static_cast<Eigen::Index>(y[i]);
-                auto zr = zb.row(r);
-                const double top = zr.maxCoeff();
-                const double target_score = zr(yi);
-                double sum = 0.0;
-                for (Eigen::Index j = 0; j < k; ++j) {
-                    zr(j) = std::exp(zr(j) - top);
-                    sum += zr(j);
+                if (k == 1) {
+                    const double zi = z(i, 0) + t(0, d);
+                    const double target = yi == 1 ? 1.0 : 0.0;
+                    // log(1 + exp(zi)) - target * zi and the sigmoid, stably from one exponential.
+                    const double e = std::exp(-std::abs(zi));
+                    loss += w * (std::max(zi, 0.0) + std::log1p(e) - target * zi);
+                    z(i, 0) = w * ((zi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - target);
+                } else {
+                    double top = -std::numeric_limits<double>::infinity();
+                    for (Eigen::Index j = 0; j < k; ++j) {
+                        z(i, j) += t(j, d);
+                        top = std::max(top, z(i, j));
+                    }
+                    const double target_score = z(i, yi);
+                    double sum = 0.0;
+                    for (Eigen::Index j = 0; j < k; ++j) {
+                        z(i, j) = std::exp(z(i, j) - top);
+                        sum += z(i, j);
+                    }
+                    loss += w * (top + std::log(sum) - target_score);
+                    for (Eigen::Index j = 0; j < k; ++j)
+                        z(i, j) *= w / sum;
+                    z(i, yi) -= w;
                 }
-                loss += w * (top + std::log(sum) - target_score);
-                zr *= w / sum;  // scores become residuals: w * (probability - target)
-                zr(yi) -= w;
             }
             auto& gb = block_grad[index];
-            gb.leftCols(d).noalias() = zb.transpose() * xb;
-            gb.col(d) = zb.colwise().sum().transpose();
+            for (Eigen::Index j = 0; j < k; ++j) {
+                const auto rj = z.col(j).segment(start, rows);
+                gb.row(j).head(d).noalias() = rj.transpose() * xb;
+                gb(j, d) = rj.sum();
+            }
             block_loss[index] = loss;
         };
         auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& gradient) {
             to_original(theta);
-            if (k == 1) {
-                pool.parallel_for(static_cast<std::size_t>(blocks), binary_block_terms);
-            } else {
-                pool.parallel_for(static_cast<std::size_t>(blocks), multinomial_block_terms);
-            }
+            pool.parallel_for(static_cast<std::size_t>(blocks), block_terms);
             double loss = 0.0;
             g.setZero();
             for (Eigen::Index b = 0; b < blocks; ++b) {
