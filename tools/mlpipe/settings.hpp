@@ -214,7 +214,7 @@ inline std::map<std::string, dataset_settings> parse_datasets(const nlohmann::js
     return "mlpipe.json";
 }
 
-/// Reads the configuration for a command. `need_file`: the command changes the file (data load).
+/// Reads the configuration for a command (the file, then the flags and environment over it).
 /// @throws cli_error / configuration_error naming the file and the key
 [[nodiscard]] inline settings load_settings(const parsed_args& args) {
     settings s;
