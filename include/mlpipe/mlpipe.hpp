@@ -22,6 +22,6 @@
 #include "artifact.hpp"
 
 // Floor 5
-#include "registry.hpp"
 #include "jobs.hpp"
+#include "registry.hpp"
 #include "serving.hpp"
