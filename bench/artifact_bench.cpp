@@ -20,9 +20,11 @@
 
 #include <mlpipe/artifact.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 mlpipe::artifact make_small() {
     mlpipe::artifact a;
@@ -151,15 +153,7 @@ void export_json(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     for (const auto& [name, which] : {std::pair{"small", 0}, std::pair{"large", 1}}) {
         const std::string suffix = std::string("/") + name;
         benchmark::RegisterBenchmark(("encode" + suffix).c_str(), encode)
@@ -183,9 +177,5 @@ int main(int argc, char** argv) {
     }
     benchmark::RegisterBenchmark("export_json/small", export_json)->Arg(0)->UseRealTime();
 
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

@@ -20,9 +20,11 @@
 
 #include <mlpipe/data.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 const mlpipe::dataset<double>& source_data(Eigen::Index rows) {
     static std::map<Eigen::Index, mlpipe::dataset<double>> cache;
@@ -125,15 +127,7 @@ void read_binary_file(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     const std::int64_t rows =
         smoke ? 2000 : 200000;  // 200k x 20 is ~28 MB (6 digits) / ~80 MB (17)
 
@@ -147,9 +141,5 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("write_csv<double>/17_digits", write_csv_memory)->Arg(rows);
     benchmark::RegisterBenchmark("read_binary_matrix<double>/file", read_binary_file)->Arg(rows);
 
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

@@ -15,9 +15,11 @@
 #include <mlpipe/evaluation.hpp>
 #include <mlpipe/models/linear/logistic_regression.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 const mlpipe::dataset<double>& problem() {
     static const auto data = mlpipe::make_classification({.n_samples = smoke ? 2000 : 50000,
@@ -73,15 +75,7 @@ void log_loss_rows(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     const std::int64_t rows = smoke ? 2000 : 1000000;
 
     benchmark::RegisterBenchmark("cross_validate/logistic_regression/threads",
@@ -97,9 +91,5 @@ int main(int argc, char** argv) {
         ->Arg(rows)
         ->Unit(benchmark::kMillisecond);
 
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

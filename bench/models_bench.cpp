@@ -23,9 +23,11 @@
 #include <mlpipe/models.hpp>
 #include <mlpipe/preprocessing.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 struct problem {
     mlpipe::dataset<double> train;
@@ -121,22 +123,12 @@ void write_data(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    std::string write_dir;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else if (std::strncmp(argv[i], "--mlpipe_write_data=", 20) == 0) {
-            write_dir = argv[i] + 20;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    if (!write_dir.empty()) {
-        write_data(write_dir);
+    std::map<std::string, std::string> flags;
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv, &flags);
+    if (const auto it = flags.find("write_data"); it != flags.end()) {
+        write_data(it->second);
         return 0;
     }
-    int count = static_cast<int>(args.size());
     using namespace mlpipe;
     for (const auto& [id, name] :
          {std::pair{binary, "binary"}, std::pair{multiclass, "multiclass"}}) {
@@ -189,9 +181,5 @@ int main(int argc, char** argv) {
                                  predict_row<gaussian_naive_bayes<double>>,
                                  gaussian_naive_bayes<double>{})
         ->Arg(binary);
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

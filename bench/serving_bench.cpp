@@ -21,9 +21,11 @@
 #include <mlpipe/serving.hpp>
 #include <mlpipe/storage.hpp>
 
+#include "bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 constexpr int n_features = 100;
 
 struct fixture {
@@ -137,24 +139,12 @@ void handle_batch(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     benchmark::RegisterBenchmark("handle_one_row", handle_one_row)->UseRealTime();
     benchmark::RegisterBenchmark("predict_one_row", predict_one_row)->UseRealTime();
     benchmark::RegisterBenchmark("handle_batch", handle_batch)
         ->Arg(100)
         ->Arg(smoke ? 200 : 1000)
         ->UseRealTime();
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

@@ -17,9 +17,11 @@
 #include <mlpipe/detail/random.hpp>
 #include <mlpipe/sqlite.hpp>
 
+#include "../bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 std::filesystem::path make_database(std::int64_t rows) {
     const auto path = std::filesystem::temp_directory_path() /
@@ -82,15 +84,7 @@ void count_since(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     const std::int64_t rows = smoke ? 2000 : 1000000;
     benchmark::RegisterBenchmark("sqlite_fetch/20_numeric_columns", fetch_rows)
         ->Arg(rows)
@@ -99,9 +93,5 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark("sqlite_count_since/half", count_since)
         ->Arg(rows)
         ->Unit(benchmark::kMillisecond);
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

@@ -16,9 +16,11 @@
 
 #include <mlpipe/sqlite.hpp>
 
+#include "../bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 void cycle(benchmark::State& state, mlpipe::sqlite::sqlite_durability durability,
            std::size_t batch) {
@@ -53,15 +55,7 @@ void cycle(benchmark::State& state, mlpipe::sqlite::sqlite_durability durability
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     using mlpipe::sqlite::sqlite_durability;
     benchmark::RegisterBenchmark("sqlite_queue_cycle/normal", cycle, sqlite_durability::normal, 1)
         ->UseRealTime();
@@ -72,9 +66,5 @@ int main(int argc, char** argv) {
                                      sqlite_durability::normal, 10)
             ->UseRealTime();
     }
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

@@ -23,9 +23,11 @@
 #include <mlpipe/sqlite.hpp>
 #include <mlpipe/storage/file_blob_store.hpp>
 
+#include "../bench_main.hpp"
+
 namespace {
 
-bool smoke = false;
+using mlpipe::bench::smoke;
 
 /// A warehouse with `rows` rows of 4 features and 3 classes (a small synthetic iris).
 void make_warehouse(const std::filesystem::path& path, int rows) {
@@ -93,15 +95,7 @@ void worker_loop(benchmark::State& state, bool sync) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<char*> args;
-    for (int i = 0; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--mlpipe_smoke") == 0) {
-            smoke = true;
-        } else {
-            args.push_back(argv[i]);
-        }
-    }
-    int count = static_cast<int>(args.size());
+    auto args = mlpipe::bench::take_mlpipe_flags(argc, argv);
     benchmark::RegisterBenchmark("worker_loop_overhead/sync", worker_loop, true)
         ->UseManualTime()
         ->Unit(benchmark::kMillisecond);
@@ -110,9 +104,5 @@ int main(int argc, char** argv) {
             ->UseManualTime()
             ->Unit(benchmark::kMillisecond);
     }
-    benchmark::Initialize(&count, args.data());
-    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return mlpipe::bench::run_benchmarks(args);
 }

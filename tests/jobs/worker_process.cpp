@@ -17,23 +17,7 @@
 #include <mlpipe/sqlite.hpp>
 #include <mlpipe/storage/file_blob_store.hpp>
 
-namespace {
-
-/// The warehouse with a delay on every fetch (a longer training, so kills land mid-training).
-struct delayed_source {
-    mlpipe::sqlite::sqlite_data_source& inner;
-    std::chrono::milliseconds delay;
-    mlpipe::fetch_result fetch(const mlpipe::fetch_request& r) {
-        std::this_thread::sleep_for(delay);
-        return inner.fetch(r);
-    }
-    mlpipe::watermark watermark(const mlpipe::fetch_request& r) { return inner.watermark(r); }
-    std::uint64_t count_since(const mlpipe::fetch_request& r, const mlpipe::watermark& w) {
-        return inner.count_since(r, w);
-    }
-};
-
-}  // namespace
+#include "delayed_source.hpp"
 
 int main(int argc, char** argv) {
     if (argc < 3) {
@@ -81,7 +65,7 @@ int main(int argc, char** argv) {
         mlpipe::sqlite::sqlite_data_source warehouse(
             dir / "warehouse.db",
             {mlpipe::dataset_definition{"iris", "SELECT * FROM iris", "label", {}, "id"}});
-        delayed_source source{warehouse, delay};
+        mlpipe::test::delayed_source<mlpipe::sqlite::sqlite_data_source> source{warehouse, delay};
         mlpipe::file_blob_store store(dir / "store");
         mlpipe::training_worker worker(queue, source, store, options);
         const auto summary = worker.run();

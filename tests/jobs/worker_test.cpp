@@ -15,25 +15,12 @@
 #include <mlpipe/storage/memory_blob_store.hpp>
 #include <mlpipe/storage/memory_message_queue.hpp>
 
+#include "delayed_source.hpp"
 #include "jobs_support.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-
-/// A data source whose fetch takes `delay` (a long training, without burning CPU).
-struct slow_source {
-    mlpipe::memory_data_source& inner;
-    std::chrono::milliseconds delay;
-    mlpipe::fetch_result fetch(const mlpipe::fetch_request& r) {
-        std::this_thread::sleep_for(delay);
-        return inner.fetch(r);
-    }
-    mlpipe::watermark watermark(const mlpipe::fetch_request& r) { return inner.watermark(r); }
-    std::uint64_t count_since(const mlpipe::fetch_request& r, const mlpipe::watermark& w) {
-        return inner.count_since(r, w);
-    }
-};
 
 struct worker_fixture {
     mlpipe::memory_data_source source;
@@ -117,7 +104,7 @@ TEST_CASE_METHOD(worker_fixture,
 TEST_CASE_METHOD(worker_fixture, "Heartbeats keep a lease alive through a training longer than it",
                  "[jobs][worker]") {
     send(mlpipe::test::iris_request("long"));
-    slow_source slow{source, 600ms};
+    mlpipe::test::delayed_source<mlpipe::memory_data_source> slow{source, 600ms};
     auto options = quick();
     options.lease = 150ms;
     options.heartbeat = 40ms;
@@ -133,7 +120,7 @@ TEST_CASE_METHOD(
     "A worker that loses its lease neither acknowledges nor publishes a second version",
     "[jobs][worker]") {
     send(mlpipe::test::iris_request("contested"));
-    slow_source slow{source, 800ms};
+    mlpipe::test::delayed_source<mlpipe::memory_data_source> slow{source, 800ms};
     auto stalled_options = quick("stalled");
     stalled_options.lease = 100ms;
     stalled_options.heartbeat = 10s;  // no heartbeat in time: the lease runs out
@@ -155,7 +142,7 @@ TEST_CASE_METHOD(
 TEST_CASE_METHOD(worker_fixture, "A stop request releases the current request at once",
                  "[jobs][worker]") {
     send(mlpipe::test::iris_request("interrupted"));
-    slow_source slow{source, 300ms};
+    mlpipe::test::delayed_source<mlpipe::memory_data_source> slow{source, 300ms};
     auto options = quick();
     options.idle_exit.reset();
     mlpipe::training_worker worker(queue, slow, store, options);
@@ -177,7 +164,7 @@ TEST_CASE_METHOD(worker_fixture,
                  "[jobs][worker]") {
     send(mlpipe::test::iris_request("finished"));
     send(mlpipe::test::iris_request("left-queued"));
-    slow_source slow{source, 300ms};
+    mlpipe::test::delayed_source<mlpipe::memory_data_source> slow{source, 300ms};
     auto options = quick();
     options.idle_exit.reset();
     options.on_stop = mlpipe::stop_policy::finish;
