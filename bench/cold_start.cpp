@@ -18,27 +18,18 @@
 #include <mlpipe/serving/predictor.hpp>
 #include <mlpipe/storage/file_blob_store.hpp>
 
+#include "served_model.hpp"
+
 namespace {
 
-constexpr int n_features = 100;
+constexpr int n_features = mlpipe::bench::served_features;
 
 int create(const char* dir) {
-    const auto data = mlpipe::make_classification<double>({.n_samples = 2000,
-                                                           .n_features = n_features,
-                                                           .n_informative = 10,
-                                                           .n_redundant = 10,
-                                                           .n_classes = 3,
-                                                           .seed = 7});
-    mlpipe::logistic_regression<double> lr;
-    (void)lr.fit(data);
-    const auto bytes = mlpipe::encode_artifact(mlpipe::to_artifact(lr));
     mlpipe::file_blob_store store(dir);
-    mlpipe::model_registry registry(store);
-    const auto published = registry.publish(
-        "lr100", std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-    registry.set_alias("lr100", "production", published.version, "cold_start");
-    std::printf("published lr100 version %llu (%zu bytes) in %s\n",
-                static_cast<unsigned long long>(published.version), bytes.size(), dir);
+    (void)mlpipe::bench::publish_served_model(store, 2000, "cold_start");
+    const auto info = mlpipe::model_registry(store).version_info("lr100", 1);
+    std::printf("published lr100 version 1 (%llu bytes) in %s\n",
+                static_cast<unsigned long long>(info ? info->size : 0), dir);
     return 0;
 }
 

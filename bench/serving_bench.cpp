@@ -22,11 +22,12 @@
 #include <mlpipe/storage.hpp>
 
 #include "bench_main.hpp"
+#include "served_model.hpp"
 
 namespace {
 
 using mlpipe::bench::smoke;
-constexpr int n_features = 100;
+constexpr int n_features = mlpipe::bench::served_features;
 
 struct fixture {
     mlpipe::memory_blob_store store;
@@ -35,19 +36,7 @@ struct fixture {
     std::vector<double> row;
 
     fixture() {
-        const auto data = mlpipe::make_classification<double>({.n_samples = smoke ? 300 : 2000,
-                                                               .n_features = n_features,
-                                                               .n_informative = 10,
-                                                               .n_redundant = 10,
-                                                               .n_classes = 3,
-                                                               .seed = 7});
-        mlpipe::logistic_regression<double> lr;
-        (void)lr.fit(data);
-        const auto bytes = mlpipe::encode_artifact(mlpipe::to_artifact(lr));
-        mlpipe::model_registry registry(store);
-        registry.publish(
-            "lr100", std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-        registry.set_alias("lr100", "production", 1, "bench");
+        const auto data = mlpipe::bench::publish_served_model(store, smoke ? 300 : 2000, "bench");
         row.assign(data.features().row(0).data(), data.features().row(0).data() + n_features);
     }
 

@@ -15,6 +15,7 @@
 #include <mlpipe/models/classifier.hpp>
 #include <mlpipe/models/linear/logistic_regression.hpp>
 
+#include "standardized.hpp"
 #include "test_support.hpp"
 
 namespace mlpipe::test {
@@ -104,14 +105,7 @@ static_assert(classifier<majority_classifier>);
 /// A shipped data set, optionally standardised (population standard deviation, as the reference).
 inline dataset<double> load_set(const std::string& file, bool standardize) {
     auto data = read_csv(data_path(file));
-    if (!standardize) return data;
-    feature_matrix<double> x = data.features();
-    const Eigen::RowVectorXd mean = x.colwise().mean();
-    x.rowwise() -= mean;
-    const Eigen::RowVectorXd sd =
-        (x.array().square().colwise().sum() / static_cast<double>(x.rows())).sqrt();
-    x.array().rowwise() /= sd.array();
-    return {x, data.targets(), data.classes(), data.feature_names()};
+    return standardize ? standardized(data) : data;
 }
 
 }  // namespace mlpipe::test
