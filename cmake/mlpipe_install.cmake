@@ -45,3 +45,15 @@ if("sqlite" IN_LIST MLPIPE_BUILT_COMPONENTS)
           DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
   install(FILES "${PROJECT_SOURCE_DIR}/cmake/mlpipe-sqlite.cmake" DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
 endif()
+
+# The aws component, installed the same way.
+if("aws" IN_LIST MLPIPE_BUILT_COMPONENTS)
+  install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/mlpipe/aws"
+          DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/mlpipe"
+          FILES_MATCHING PATTERN "*.hpp")
+  install(FILES "${PROJECT_SOURCE_DIR}/include/mlpipe/aws.hpp" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/mlpipe")
+  install(TARGETS mlpipe_aws EXPORT mlpipeAwsTargets)
+  install(EXPORT mlpipeAwsTargets NAMESPACE mlpipe:: FILE mlpipe-aws-targets.cmake
+          DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+  install(FILES "${PROJECT_SOURCE_DIR}/cmake/mlpipe-aws.cmake" DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+endif()

@@ -15,6 +15,7 @@ set -euo pipefail
 
 profile="${1:-main}"
 main_packages=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libsqlite3-dev
+               libcurl4-openssl-dev libpq-dev
                libcpp-httplib-dev)
 test_packages=(catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev libssl-dev ccache)
 

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file aws.hpp The AWS wing (target mlpipe::aws): S3 blob store, SQS message queue, PostgreSQL
+/// (RDS) data source, credentials, and the Lambda runtime; registers the `s3://`, `sqs://` and
+/// `postgresql://` URI schemes.
+#pragma once
+
+#include "aws/http.hpp"
