@@ -4,4 +4,8 @@
 /// `postgresql://` URI schemes.
 #pragma once
 
+#include "aws/credentials.hpp"
 #include "aws/http.hpp"
+#include "aws/s3_blob_store.hpp"
+#include "aws/service.hpp"
+#include "aws/sqs_message_queue.hpp"
