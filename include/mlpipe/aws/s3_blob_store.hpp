@@ -261,8 +261,11 @@ class s3_blob_store {
         if (response.status >= 300) fail("list \"" + std::string(prefix) + "\"", info);
         blob_page page;
         const std::size_t strip = options_.prefix.empty() ? 0 : options_.prefix.size() + 1;
+        // Keys come URL-encoded only when the server says so (some S3-compatible servers ignore
+        // encoding-type and send them as they are).
+        const bool encoded = detail::xml_value(response.body, "EncodingType") == "url";
         for (const auto& raw : detail::xml_values(response.body, "Key")) {
-            auto key = mlpipe::detail::url_decode(raw, true);
+            auto key = encoded ? mlpipe::detail::url_decode(raw, true) : raw;
             if (key.size() >= strip) page.keys.push_back(key.substr(strip));
         }
         if (detail::xml_value(response.body, "IsTruncated") == "true")
