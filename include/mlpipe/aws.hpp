@@ -21,6 +21,7 @@
 
 #include "aws/credentials.hpp"
 #include "aws/http.hpp"
+#include "aws/lambda_runtime.hpp"
 #include "aws/s3_blob_store.hpp"
 #include "aws/service.hpp"
 #include "aws/sqs_message_queue.hpp"
