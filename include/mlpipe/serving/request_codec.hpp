@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../artifact/manifest.hpp"
+#include "../detail/text_codec.hpp"
 #include "../error.hpp"
 #include "predictor.hpp"
 #include "serving_error.hpp"
@@ -50,60 +51,6 @@ struct predict_request {
 };
 
 namespace detail {
-
-/// Decodes standard base64 (padding optional, no whitespace); nullopt when malformed.
-[[nodiscard]] inline std::optional<std::string> base64_decode(std::string_view text) {
-    const auto value = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') return c - 'A';
-        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-        if (c >= '0' && c <= '9') return c - '0' + 52;
-        if (c == '+' || c == '-') return 62;
-        if (c == '/' || c == '_') return 63;
-        return -1;
-    };
-    while (!text.empty() && text.back() == '=')
-        text.remove_suffix(1);
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() / 4 * 3 + 2);
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (const char c : text) {
-        const int v = value(c);
-        if (v < 0) return std::nullopt;
-        buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xFFu));
-        }
-    }
-    return out;
-}
-
-/// Decodes %XX escapes (and '+' as a space, as S3 event keys are written).
-[[nodiscard]] inline std::string url_decode(std::string_view text, bool plus_is_space) {
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
 
 /// JSON text of `j`; invalid UTF-8 (echoed from a request) is replaced, never thrown.
 [[nodiscard]] inline std::string json_text(const nlohmann::json& j) {
