@@ -7,7 +7,8 @@
 #   main  what building and running the examples and the mlpipe tool needs (compiler, CMake, Eigen,
 #         nlohmann-json, SQLite, cpp-httplib)
 #   test  main + what the whole test suite needs (Catch2, Google Benchmark, clang with sanitizers,
-#         clang-format, OpenSSL, ccache)
+#         clang-format, OpenSSL, ccache, and the AWS wing's loopback servers: Ceph radosgw with a
+#         monitor and an OSD, PostgreSQL 15; fauxqs comes from npm, see tests/aws/servers/servers.sh)
 #
 # Idempotent and silent when nothing is missing. Installing needs root: run as root, or as a user
 # with sudo from a terminal (sudo asks for your password). Only Debian's package archive is used.
@@ -17,7 +18,8 @@ profile="${1:-main}"
 main_packages=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libsqlite3-dev
                libcurl4-openssl-dev libpq-dev
                libcpp-httplib-dev)
-test_packages=(catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev libssl-dev ccache)
+test_packages=(catch2 libbenchmark-dev clang clang-format libclang-rt-14-dev libssl-dev ccache
+               radosgw ceph-mon ceph-osd postgresql)
 
 case "$profile" in
   main) wanted=("${main_packages[@]}") ;;

@@ -205,8 +205,13 @@ class http_client {
         };
         for (const auto& [name, value] : request.headers)
             add_header(name + ": " + value);
-        // No "Expect: 100-continue" round trip; no default Accept header.
-        add_header("Expect:");
+        // libcurl 7.88 signs a removal line such as "Expect:" as a header with an empty value
+        // (SignedHeaders=expect;...) without sending it, so every signature would mismatch
+        // (radosgw: 403 SignatureDoesNotMatch). Signed requests therefore keep libcurl's own
+        // "Expect: 100-continue" on uploads (not signed), which also keeps an early error answer
+        // (403, 412) from leaving an unread body on a kept-alive connection: libcurl then does
+        // not send the body and closes the connection. Unsigned requests skip the round trip.
+        if (sign == nullptr) add_header("Expect:");
         std::string sigv4;
         if (sign != nullptr) {
             sigv4 = "aws:amz:" + sign->region + ":" + sign->service;
