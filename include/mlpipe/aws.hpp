@@ -16,12 +16,14 @@
 #include <string>
 
 #include "storage/any_blob_store.hpp"
+#include "storage/any_data_source.hpp"
 #include "storage/any_message_queue.hpp"
 #include "storage/uri.hpp"
 
 #include "aws/credentials.hpp"
 #include "aws/http.hpp"
 #include "aws/lambda_runtime.hpp"
+#include "aws/postgres_data_source.hpp"
 #include "aws/s3_blob_store.hpp"
 #include "aws/service.hpp"
 #include "aws/sqs_message_queue.hpp"
@@ -110,7 +112,8 @@ inline std::string uri_region(const storage_uri& uri) {
     return o;
 }
 
-/// Registers `s3://` (open_blob_store) and `sqs://` (open_message_queue). Including this header
+/// Registers `s3://` (open_blob_store), `sqs://` (open_message_queue) and `postgresql://` /
+/// `postgres://` (open_data_source; the URI goes to libpq unchanged). Including this header
 /// does it once at start-up; calling it again is harmless.
 /// Thread safety: may be called from any thread.
 inline void register_backends() {
@@ -120,6 +123,12 @@ inline void register_backends() {
     register_message_queue_scheme("sqs", [](const storage_uri& uri) {
         return any_message_queue::make<sqs_message_queue>(sqs_options_from_uri(uri));
     });
+    for (const char* scheme : {"postgresql", "postgres"}) {
+        register_data_source_scheme(scheme, [](const storage_uri& uri,
+                                               std::vector<dataset_definition> definitions) {
+            return any_data_source::make<postgres_data_source>(uri.text, std::move(definitions));
+        });
+    }
 }
 
 namespace detail {
