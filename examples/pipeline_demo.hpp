@@ -5,12 +5,16 @@
 // pool of training workers that train several estimator kinds, validate them, publish to a file
 // model store and promote the best to "production", and a predictor that serves held-out rows and
 // picks up each new production version without a restart.
+//
+// The backends are run-time handles (any_blob_store, any_message_queue, any_data_source), so the
+// same pipeline runs on other ones: tests/aws/pipeline_test.cpp runs it on S3, SQS and PostgreSQL.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <span>
@@ -30,10 +34,12 @@ inline double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-/// Appends rows [begin, end) of `data` to the warehouse table "observations"; the row id is the
-/// watermark.
-inline void load_batch(const std::filesystem::path& db_path, const mlpipe::dataset<double>& data,
-                       const std::vector<Eigen::Index>& rows, std::size_t begin, std::size_t end) {
+/// Appends rows [begin, end) of `data` to the SQLite warehouse table "observations"; the row id
+/// is the watermark.
+inline void load_sqlite_batch(const std::filesystem::path& db_path,
+                              const mlpipe::dataset<double>& data,
+                              const std::vector<Eigen::Index>& rows, std::size_t begin,
+                              std::size_t end) {
     auto db = mlpipe::sqlite::connection::open(
         db_path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, std::chrono::seconds(30));
     std::string create = "CREATE TABLE IF NOT EXISTS observations (id INTEGER PRIMARY KEY";
@@ -92,23 +98,79 @@ inline mlpipe::retraining_policy make_policy() {
     return policy;
 }
 
+/// The data set the workers train on: every row of table "observations" in id order (the id is
+/// the watermark).
+inline mlpipe::dataset_definition observations() {
+    return {"observations", "SELECT * FROM observations ORDER BY id", "label", {}, "id"};
+}
+
+/// Where the demo's parts live.
+struct demo_backends {
+    std::string name;       ///< printed in the title: "embedded defaults", ...
+    std::string where;      ///< printed under the title: "work directory: ...", ...
+    std::string warehouse;  ///< where the rows go, as printed
+    mlpipe::any_blob_store store;
+    mlpipe::any_message_queue queue;
+    /// Appends rows [begin, end) of `data` (row ids `rows`) to table "observations", with the
+    /// 1-based position as id.
+    std::function<void(const mlpipe::dataset<double>& data, const std::vector<Eigen::Index>& rows,
+                       std::size_t begin, std::size_t end)>
+        load_batch;
+    /// Opens the warehouse once the table exists.
+    std::function<mlpipe::any_data_source()> open_warehouse;
+};
+
+/// The embedded defaults in `dir`: warehouse.db (SQLite), queue.db (the durable SQLite queue,
+/// queue "training", 3 receives), models/ (a file store).
+inline demo_backends embedded_backends(const std::filesystem::path& dir) {
+    mlpipe::sqlite::sqlite_queue_options queue;
+    queue.queue = "training";
+    queue.max_receives = 3;
+    const auto db = dir / "warehouse.db";
+    return {
+        "embedded defaults",
+        "work directory: " + dir.string(),
+        db.string(),
+        mlpipe::any_blob_store::make<mlpipe::file_blob_store>(dir / "models"),
+        mlpipe::any_message_queue::make<mlpipe::sqlite::sqlite_message_queue>(dir / "queue.db",
+                                                                              queue),
+        [db](const mlpipe::dataset<double>& data, const std::vector<Eigen::Index>& rows,
+             std::size_t begin, std::size_t end) { load_sqlite_batch(db, data, rows, begin, end); },
+        [db] {
+            return mlpipe::any_data_source::make<mlpipe::sqlite::sqlite_data_source>(
+                db, std::vector<mlpipe::dataset_definition>{observations()});
+        }};
+}
+
+/// What a run ended with, for tests that compare runs on different backends.
+struct demo_result {
+    std::vector<double> served_accuracy;   ///< per round, on the rows never seen in training
+    std::vector<std::string> served_kind;  ///< per round, the production model's estimator
+    std::uint64_t published = 0;           ///< versions published in all
+};
+
 class pipeline_demo {
   public:
-    pipeline_demo(const std::filesystem::path& data_path, std::filesystem::path dir)
-        : dir_(std::move(dir)),
+    /// The demo on the embedded defaults in `dir`.
+    pipeline_demo(const std::filesystem::path& data_path, const std::filesystem::path& dir)
+        : pipeline_demo(data_path, embedded_backends(dir)) {}
+
+    pipeline_demo(const std::filesystem::path& data_path, demo_backends backends)
+        : backends_(std::move(backends)),
           data_(mlpipe::read_csv<double>(data_path, {})),
-          store_(dir_ / "models"),
+          store_(backends_.store),
           registry_(store_),
           journal_(store_),
-          queue_(dir_ / "queue.db", queue_options()),
+          queue_(backends_.queue),
           predictor_(store_, serving_options()),
           handler_(predictor_, mlpipe::handler_options{"digits", "production"}) {}
 
+    /// Runs the whole story; returns 0 (the tests read `result()`).
     int run() {
         const auto started = clock_type::now();
-        std::printf("mlpipe %s end-to-end pipeline (embedded defaults)\n",
-                    mlpipe::version().data());
-        std::printf("work directory: %s\n", dir_.string().c_str());
+        std::printf("mlpipe %s end-to-end pipeline (%s)\n", mlpipe::version().data(),
+                    backends_.name.c_str());
+        std::printf("%s\n", backends_.where.c_str());
         std::printf("data: %lld rows x %lld features, %zu classes\n\n",
                     static_cast<long long>(data_.n_samples()),
                     static_cast<long long>(data_.n_features()), data_.n_classes());
@@ -124,14 +186,14 @@ class pipeline_demo {
         const std::size_t first_batch = arriving_.size() * 3 / 5;
 
         step("1", "warehouse: the first batch of rows arrives");
-        load_batch(dir_ / "warehouse.db", data_, arriving_, 0, first_batch);
+        backends_.load_batch(data_, arriving_, 0, first_batch);
         std::printf("    %zu rows in %s (table observations); %lld rows kept aside for serving\n",
-                    first_batch, (dir_ / "warehouse.db").string().c_str(),
+                    first_batch, backends_.warehouse.c_str(),
                     static_cast<long long>(serving_.n_samples()));
         retrain_round("2");
 
         step("4", "a new batch of rows arrives in the warehouse");
-        load_batch(dir_ / "warehouse.db", data_, arriving_, first_batch, arriving_.size());
+        backends_.load_batch(data_, arriving_, first_batch, arriving_.size());
         std::printf("    %zu more rows (%zu in all)\n", arriving_.size() - first_batch,
                     arriving_.size());
         retrain_round("5");
@@ -146,17 +208,13 @@ class pipeline_demo {
                         static_cast<unsigned long long>(r.to), r.actor.c_str(), r.reason.c_str());
         }
         std::printf("\ndone in %.1f s\n", seconds_since(started));
+        result_.published = registry_.versions("digits").size();
         return 0;
     }
 
-  private:
-    static mlpipe::sqlite::sqlite_queue_options queue_options() {
-        mlpipe::sqlite::sqlite_queue_options o;
-        o.queue = "training";
-        o.max_receives = 3;
-        return o;
-    }
+    [[nodiscard]] const demo_result& result() const noexcept { return result_; }
 
+  private:
     /// The predictor re-checks aliases only on a storage event (or after an hour): the demo shows
     /// the event path. Deployments without events set a TTL of seconds.
     static mlpipe::predictor_options serving_options() {
@@ -171,10 +229,7 @@ class pipeline_demo {
 
     /// Trigger -> queue -> worker pool -> registry; then serve the held-out rows.
     void retrain_round(const std::string& first_step) {
-        mlpipe::sqlite::sqlite_data_source warehouse(
-            dir_ / "warehouse.db",
-            {mlpipe::dataset_definition{
-                "observations", "SELECT * FROM observations", "label", {}, "id"}});
+        auto warehouse = backends_.open_warehouse();
         const auto policy = make_policy();
         step(first_step.c_str(),
              "retraining trigger (policy: >= " + std::to_string(*policy.min_new_rows) +
@@ -276,6 +331,9 @@ class pipeline_demo {
             static_cast<long long>(serving_.n_samples()),
             static_cast<double>(correct) / static_cast<double>(serving_.n_samples()),
             micros[micros.size() / 2], micros[micros.size() * 99 / 100]);
+        result_.served_accuracy.push_back(static_cast<double>(correct) /
+                                          static_cast<double>(serving_.n_samples()));
+        result_.served_kind.push_back(first.source->model.kind());
     }
 
     /// Tells the predictor the production alias changed, as a storage notification would.
@@ -306,14 +364,15 @@ class pipeline_demo {
         }
     }
 
-    std::filesystem::path dir_;
+    demo_backends backends_;
     mlpipe::dataset<double> data_;
-    mlpipe::file_blob_store store_;
-    mlpipe::model_registry<mlpipe::file_blob_store> registry_;
-    mlpipe::request_journal<mlpipe::file_blob_store> journal_;
-    mlpipe::sqlite::sqlite_message_queue queue_;
-    mlpipe::predictor<mlpipe::file_blob_store> predictor_;
-    mlpipe::handler<mlpipe::file_blob_store> handler_;
+    mlpipe::any_blob_store store_;
+    mlpipe::model_registry<mlpipe::any_blob_store> registry_;
+    mlpipe::request_journal<mlpipe::any_blob_store> journal_;
+    mlpipe::any_message_queue queue_;
+    mlpipe::predictor<mlpipe::any_blob_store> predictor_;
+    mlpipe::handler<mlpipe::any_blob_store> handler_;
+    demo_result result_;
     std::uint64_t served_version_ = 0;
     std::vector<Eigen::Index> arriving_;
     mlpipe::dataset<double> serving_;

@@ -11,7 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh test
-if command -v ccache >/dev/null 2>&1; then export CMAKE_CXX_COMPILER_LAUNCHER=ccache; fi
+if command -v ccache >/dev/null 2>&1; then
+  # Paths relative to the checkout and no working directory in the hash: a second clone of the
+  # project (CI's) reuses what the first one compiled.
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 jobs="$(nproc 2>/dev/null || echo 2)"
 start=$SECONDS
 step() { printf '\n==== %s (%ds elapsed)\n' "$*" "$((SECONDS - start))"; }

@@ -248,7 +248,11 @@ class s3_blob_store {
     /// Up to `n` keys under `prefix` after page `token`, in ascending order.
     blob_page list(std::string_view prefix, std::string_view token, std::size_t n) {
         validate_prefix(prefix);
-        n = std::clamp<std::size_t>(n, 1, max_list_page);
+        if (n == 0) {
+            throw invalid_input_error("a listing page of 0 keys", "ask for 1 to 1000 keys",
+                                      "max_keys");
+        }
+        n = std::min(n, max_list_page);
         std::map<std::string, std::string> query{{"list-type", "2"},
                                                  {"encoding-type", "url"},
                                                  {"max-keys", std::to_string(n)},
