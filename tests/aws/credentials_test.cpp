@@ -6,9 +6,11 @@
 #include <fstream>
 #include <string>
 
-#include <httplib.h>
-
+// Eigen (through mlpipe) before cpp-httplib: httplib pulls in <resolv.h>, whose `_res` macro
+// breaks Eigen's product kernels, which name a parameter `_res`.
 #include <mlpipe/aws.hpp>
+
+#include <httplib.h>
 
 #include "aws_test_support.hpp"
 #include "test_support.hpp"
