@@ -17,6 +17,9 @@
 #include <mlpipe/jobs/request_journal.hpp>
 #include <mlpipe/registry/model_registry.hpp>
 #include <mlpipe/sqlite.hpp>
+#ifdef MLPIPE_CLI_WITH_AWS
+#include <mlpipe/aws.hpp>  // s3://, sqs:// and postgresql:// URIs
+#endif
 #include <mlpipe/storage/any_blob_store.hpp>
 #include <mlpipe/storage/any_data_source.hpp>
 #include <mlpipe/storage/any_message_queue.hpp>
