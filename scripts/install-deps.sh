@@ -8,7 +8,8 @@
 #         nlohmann-json, SQLite, cpp-httplib)
 #   test  main + what the whole test suite needs (Catch2, Google Benchmark, clang with sanitizers,
 #         clang-format, OpenSSL, ccache, and the AWS wing's loopback servers: Ceph radosgw with a
-#         monitor and an OSD, PostgreSQL 15; fauxqs comes from npm, see tests/aws/servers/servers.sh)
+#         monitor and an OSD, PostgreSQL 15, npm when there is none; fauxqs comes from npm, see
+#         tests/aws/servers/servers.sh)
 #
 # Idempotent and silent when nothing is missing. Installing needs root: run as root, or as a user
 # with sudo from a terminal (sudo asks for your password). Only Debian's package archive is used.
@@ -33,6 +34,11 @@ for package in "${wanted[@]}"; do
     missing+=("$package")
   fi
 done
+# The tests install fauxqs (and the node 22 it runs on) with npm; any npm will do (the one of a
+# nodejs package from another archive too), Debian's when there is none.
+if [ "$profile" = test ] && ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
