@@ -267,4 +267,11 @@ TEST_CASE("connection failures are typed and keep the password out", "[aws][post
     }
     CHECK_THROWS_AS(mlpipe::open_data_source("postgresql://127.0.0.1:1/x?connect_timeout=2", {}),
                     mlpipe::storage_error);
+    // TLS options reach libpq: the test cluster has no TLS, so requiring it fails, saying so.
+    try {
+        postgres_data_source source(postgres_uri() + "?sslmode=require", {});
+        FAIL("sslmode=require connected to a server without TLS");
+    } catch (const mlpipe::aws::postgres_error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("SSL"));
+    }
 }
