@@ -182,6 +182,46 @@ class flat_forest {
         }
     }
 
+    /// proba_row for `rows` rows at once (row i at x + i * stride, its probabilities at
+    /// out + i * k), bit-identical to it: each tree walks all the rows, 8 at a time, while its nodes
+    /// are in cache; each row still sums its trees in tree order. No allocation.
+    void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows,
+                    Scalar* out) const noexcept {
+        constexpr std::size_t lanes = 8;
+        const std::size_t trees = roots_.size();
+        std::fill(out, out + rows * k_, Scalar(0));
+        std::int32_t at[lanes];
+        for (std::size_t t = 0; t < trees; ++t) {
+            for (std::size_t r0 = 0; r0 < rows; r0 += lanes) {
+                const std::size_t g = std::min(lanes, rows - r0);
+                for (std::size_t i = 0; i < g; ++i)
+                    at[i] = roots_[t];
+                for (bool moving = true; moving;) {
+                    moving = false;
+                    for (std::size_t i = 0; i < g; ++i) {
+                        const flat_node<Scalar>& node = nodes_[static_cast<std::size_t>(at[i])];
+                        if (node.feature >= 0) {
+                            const Scalar v = x[(r0 + i) * stride + static_cast<std::size_t>(node.feature)];
+                            at[i] = node.child + (v > node.threshold ? 1 : 0);
+                            moving = true;
+                        }
+                    }
+                }
+                for (std::size_t i = 0; i < g; ++i) {
+                    const Scalar* v = leaf_values_.data() +
+                                      static_cast<std::size_t>(nodes_[static_cast<std::size_t>(at[i])].child) * k_;
+                    Scalar* o = out + (r0 + i) * k_;
+                    for (std::size_t c = 0; c < k_; ++c)
+                        o[c] += v[c];
+                }
+            }
+        }
+        if (trees > 1) {
+            for (std::size_t i = 0; i < rows * k_; ++i)
+                out[i] /= static_cast<Scalar>(trees);
+        }
+    }
+
     /// The leaf row (k probabilities) tree `t` gives x.
     [[nodiscard]] const Scalar* leaf_of(std::size_t t, const Scalar* x) const noexcept {
         std::size_t i = static_cast<std::size_t>(roots_[t]);
@@ -428,12 +468,13 @@ template <class Scalar>
                                                               const matrix_cref<Scalar>& x,
                                                               unsigned threads) {
     probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(forest.n_classes()));
-    constexpr Eigen::Index block = 256;
+    constexpr Eigen::Index block = 1024;
     const Eigen::Index blocks = (x.rows() + block - 1) / block;
     parallel_for(threads, static_cast<std::size_t>(blocks), [&](std::size_t b) {
         const Eigen::Index start = static_cast<Eigen::Index>(b) * block;
-        for (Eigen::Index i = start; i < std::min(x.rows(), start + block); ++i)
-            forest.proba_row(x.row(i).data(), p.row(i).data());
+        const Eigen::Index rows = std::min(x.rows() - start, block);
+        forest.proba_rows(x.row(start).data(), static_cast<std::size_t>(x.outerStride()),
+                          static_cast<std::size_t>(rows), p.row(start).data());
     });
     return p;
 }
