@@ -15,8 +15,8 @@
 #include <vector>
 
 #include <mlpipe/artifact.hpp>
-#include <mlpipe/data/synthetic.hpp>
 #include <mlpipe/data/split.hpp>
+#include <mlpipe/data/synthetic.hpp>
 #include <mlpipe/models/linear/logistic_regression.hpp>
 #include <mlpipe/models/tree/random_forest.hpp>
 #include <mlpipe/registry.hpp>
@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
         if (argc == 2) return predict(argv[1], "lr100", n_features);
         if (argc == 4) return predict(argv[1], argv[2], std::stoi(argv[3]));
         std::fputs(
-            "usage: cold_start --create DIR | --create-forest DIR | cold_start DIR [MODEL FEATURES]\n",
+            "usage: cold_start --create DIR | --create-forest DIR | cold_start DIR [MODEL "
+            "FEATURES]\n",
             stderr);
         return 2;
     } catch (const std::exception& e) {

@@ -182,8 +182,9 @@ void predict_row(benchmark::State& state, Model model) {
 
 void write_data(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
-    for (const auto& [id, name] : {std::pair{binary, "binary"}, std::pair{multiclass, "multiclass"},
-                                   std::pair{neighbors, "neighbors"}, std::pair{hastie, "hastie"}}) {
+    for (const auto& [id, name] :
+         {std::pair{binary, "binary"}, std::pair{multiclass, "multiclass"},
+          std::pair{neighbors, "neighbors"}, std::pair{hastie, "hastie"}}) {
         mlpipe::write_binary_matrix(dir / (std::string(name) + "_train.bin"), data(id).train);
         mlpipe::write_binary_matrix(dir / (std::string(name) + "_test.bin"), data(id).test);
     }

@@ -83,13 +83,15 @@ void check_every_kind() {
         decision_tree<Scalar> m({.max_depth = 6, .seed = 3});
         (void)m.fit(data);
         check_round_trip(m, x);
-        const auto back = load<decision_tree<Scalar>>(decode_artifact(encode_artifact(to_artifact(m))));
+        const auto back =
+            load<decision_tree<Scalar>>(decode_artifact(encode_artifact(to_artifact(m))));
         CHECK(back.feature_importances() == m.feature_importances());
         CHECK(back.node_count() == m.node_count());
     }
     {
-        pipeline<random_forest<Scalar>> m(steps{standard_scaler<Scalar>{}},
-                                          random_forest<Scalar>({.n_estimators = 7, .oob_score = true}));
+        pipeline<random_forest<Scalar>> m(
+            steps{standard_scaler<Scalar>{}},
+            random_forest<Scalar>({.n_estimators = 7, .oob_score = true}));
         (void)m.fit(data);
         check_round_trip(m, x);
         const auto back = load<pipeline<random_forest<Scalar>>>(to_artifact(m));

@@ -178,9 +178,9 @@ TEST_CASE("tree models reach sensible accuracy on the shipped data sets", "[mode
         double tree_floor;
         double forest_floor;
     };
-    for (const auto& e : {expectation{"iris", 0.86, 0.9}, expectation{"wine", 0.85, 0.94},
-                          expectation{"breast_cancer", 0.88, 0.92},
-                          expectation{"digits", 0.80, 0.92}}) {
+    for (const auto& e :
+         {expectation{"iris", 0.86, 0.9}, expectation{"wine", 0.85, 0.94},
+          expectation{"breast_cancer", 0.88, 0.92}, expectation{"digits", 0.80, 0.92}}) {
         INFO(e.name);
         const auto [train, test] = real_split(e.name);
         decision_tree<double> tree;
@@ -300,8 +300,8 @@ TEST_CASE("tree hyperparameters round-trip through JSON and drive a grid search"
     CHECK(p.criterion == mlpipe::split_criterion::entropy);
     CHECK(mlpipe::random_forest_params::from_json(p.to_json()).to_json() == p.to_json());
     for (const char* text : {R"("all")", R"("sqrt")", R"("log2")", "3", "0.25", "null"}) {
-        const auto q = mlpipe::decision_tree_params::from_json(
-            json{{"max_features", json::parse(text)}});
+        const auto q =
+            mlpipe::decision_tree_params::from_json(json{{"max_features", json::parse(text)}});
         CHECK(mlpipe::decision_tree_params::from_json(q.to_json()).max_features == q.max_features);
     }
     CHECK(error_subject([] {
@@ -333,15 +333,17 @@ TEST_CASE("tree models reject bad input and nonsense hyperparameters with typed 
     CHECK(error_subject([] { decision_tree<double>({.min_samples_split = 1}); }) ==
           "min_samples_split");
     CHECK(error_subject([] {
-              decision_tree<double>({.max_features = mlpipe::max_features_option::of_fraction(1.5)});
+              decision_tree<double>(
+                  {.max_features = mlpipe::max_features_option::of_fraction(1.5)});
           }) == "max_features");
     CHECK(error_subject([] {
               decision_tree<double>({.max_features = mlpipe::max_features_option::of_count(0)});
           }) == "max_features");
     CHECK(error_subject([] { random_forest<double>({.bootstrap = false, .oob_score = true}); }) ==
           "oob_score");
-    CHECK(error_subject([] { decision_tree<double>({.class_weights = {1.0, -1.0}}); }) ==
-          "class_weights");
+    CHECK(error_subject([] {
+              decision_tree<double>({.class_weights = {1.0, -1.0}});
+          }) == "class_weights");
 
     const auto data = mlpipe::make_classification({.n_samples = 40, .n_features = 4, .seed = 3});
     decision_tree<double> too_many({.max_features = mlpipe::max_features_option::of_count(5)});
@@ -349,9 +351,9 @@ TEST_CASE("tree models reject bad input and nonsense hyperparameters with typed 
     decision_tree<double> tree;
     CHECK_THROWS_AS(tree.predict(data.features()), mlpipe::not_fitted_error);
     std::vector<double> out(2);
-    CHECK_THROWS_AS(tree.predict_proba_row(std::span<const double>(data.features().row(0).data(), 4),
-                                           out),
-                    mlpipe::not_fitted_error);
+    CHECK_THROWS_AS(
+        tree.predict_proba_row(std::span<const double>(data.features().row(0).data(), 4), out),
+        mlpipe::not_fitted_error);
     CHECK(error_subject([&] { (void)tree.fit(data, std::vector<double>(3, 1.0)); }) ==
           "sample_weight");
     CHECK(error_subject([&] { (void)tree.fit(data, std::vector<double>(40, 0.0)); }) ==
@@ -371,8 +373,7 @@ TEST_CASE("tree models reject bad input and nonsense hyperparameters with typed 
     const mlpipe::class_index_vector one_class = mlpipe::class_index_vector::Zero(40);
     CHECK_THROWS_AS(forest.fit({data.features(), one_class, data.classes()}),
                     mlpipe::invalid_input_error);
-    CHECK_THROWS_AS(
-        forest.fit({mlpipe::feature_matrix<double>(0, 4), mlpipe::class_index_vector(0),
-                    data.classes()}),
-        mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(forest.fit({mlpipe::feature_matrix<double>(0, 4), mlpipe::class_index_vector(0),
+                                data.classes()}),
+                    mlpipe::invalid_input_error);
 }

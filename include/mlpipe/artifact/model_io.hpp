@@ -212,7 +212,9 @@ flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d
     const auto threshold = read_vector<Scalar>(a, "node_threshold", feature.size());
     const auto roots = read_vector<std::int32_t>(a, "tree_roots", -1);
     const auto leaves = read_matrix<Scalar>(a, "leaf_values", -1, static_cast<Eigen::Index>(k));
-    const auto span_of = [](const auto& v) { return std::span(v.data(), static_cast<std::size_t>(v.size())); };
+    const auto span_of = [](const auto& v) {
+        return std::span(v.data(), static_cast<std::size_t>(v.size()));
+    };
     return flat_forest<Scalar>::restore(
         span_of(feature), span_of(child), span_of(threshold), span_of(roots),
         std::vector<Scalar>(leaves.data(), leaves.data() + leaves.size()), k, d, kind);
@@ -252,7 +254,8 @@ struct model_io<random_forest<Scalar>> {
         const auto d = static_cast<Eigen::Index>(names.size());
         auto forest = detail::read_forest<Scalar>(a, classes.size(), d, model_type::kind);
         double oob = std::numeric_limits<double>::quiet_NaN();
-        if (a.find_tensor("oob_score") != nullptr) oob = detail::read_vector<double>(a, "oob_score", 1)[0];
+        if (a.find_tensor("oob_score") != nullptr)
+            oob = detail::read_vector<double>(a, "oob_score", 1)[0];
         return model_type::restore(detail::params_from<random_forest_params>(hyper),
                                    std::move(forest),
                                    detail::read_vector<double>(a, "feature_importances", d), oob,

@@ -25,9 +25,9 @@ namespace mlpipe {
 /// Hyperparameters of decision_tree; they mean what they mean in scikit-learn.
 struct decision_tree_params {
     split_criterion criterion = split_criterion::gini;  ///< impurity to minimise
-    std::int64_t max_depth = 0;                          ///< depth limit; 0: unlimited
-    std::int64_t min_samples_split = 2;                  ///< rows a node needs to be split
-    std::int64_t min_samples_leaf = 1;                   ///< rows each child keeps at least
+    std::int64_t max_depth = 0;                         ///< depth limit; 0: unlimited
+    std::int64_t min_samples_split = 2;                 ///< rows a node needs to be split
+    std::int64_t min_samples_leaf = 1;                  ///< rows each child keeps at least
     max_features_option max_features = max_features_option::all();  ///< features per split
     class_weighting class_weight = class_weighting::none;           ///< none or balanced
     std::vector<double> class_weights = {};  ///< explicit weight per class index (overrides)
@@ -168,11 +168,11 @@ class decision_tree {
                                                Eigen::VectorXd importances, label_map classes,
                                                std::vector<std::string> feature_names) {
         decision_tree m(std::move(params));
-        detail::check_restore(forest.n_trees() == 1 && forest.n_classes() == classes.size() &&
-                                  forest.n_features() ==
-                                      static_cast<Eigen::Index>(feature_names.size()) &&
-                                  importances.size() == forest.n_features(),
-                              kind, "tree, importances, classes and feature names");
+        detail::check_restore(
+            forest.n_trees() == 1 && forest.n_classes() == classes.size() &&
+                forest.n_features() == static_cast<Eigen::Index>(feature_names.size()) &&
+                importances.size() == forest.n_features(),
+            kind, "tree, importances, classes and feature names");
         m.forest_ = std::move(forest);
         m.importances_ = std::move(importances);
         m.classes_ = std::move(classes);

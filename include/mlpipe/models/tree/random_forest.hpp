@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file models/tree/random_forest.hpp A random forest of CART trees (bootstrap rows, random feature
-/// subsets per split), as scikit-learn's RandomForestClassifier.
+/// @file models/tree/random_forest.hpp A random forest of CART trees (bootstrap rows, random
+/// feature subsets per split), as scikit-learn's RandomForestClassifier.
 #pragma once
 
 #include <cmath>
@@ -197,11 +197,11 @@ class random_forest {
                                                label_map classes,
                                                std::vector<std::string> feature_names) {
         random_forest m(std::move(params));
-        detail::check_restore(forest.n_trees() >= 1 && forest.n_classes() == classes.size() &&
-                                  forest.n_features() ==
-                                      static_cast<Eigen::Index>(feature_names.size()) &&
-                                  importances.size() == forest.n_features(),
-                              kind, "trees, importances, classes and feature names");
+        detail::check_restore(
+            forest.n_trees() >= 1 && forest.n_classes() == classes.size() &&
+                forest.n_features() == static_cast<Eigen::Index>(feature_names.size()) &&
+                importances.size() == forest.n_features(),
+            kind, "trees, importances, classes and feature names");
         m.forest_ = std::move(forest);
         m.importances_ = std::move(importances);
         m.oob_score_ = oob_score;

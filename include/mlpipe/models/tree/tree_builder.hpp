@@ -4,9 +4,9 @@
 ///
 /// The grower sorts per node, as scikit-learn's BestSplitter, but on integer ranks rather than
 /// values: every feature is ranked once per fit (dense ranks of its distinct values), a node's
-/// (rank, position) pairs are packed into 64-bit keys and radix-sorted, and all per-node buffers are
-/// allocated once per tree. Thresholds are placed halfway between the two values that surround the
-/// split, as scikit-learn places them.
+/// (rank, position) pairs are packed into 64-bit keys and radix-sorted, and all per-node buffers
+/// are allocated once per tree. Thresholds are placed halfway between the two values that surround
+/// the split, as scikit-learn places them.
 #pragma once
 
 #include <algorithm>
@@ -92,8 +92,9 @@ struct max_features_option {
     [[nodiscard]] static max_features_option from_json(const nlohmann::json& j,
                                                        const std::string& field) {
         const auto wrong = [&] {
-            return invalid_input_error(field + " must be \"all\", \"sqrt\", \"log2\", a fraction "
-                                                   "in (0, 1] or a count >= 1, not " +
+            return invalid_input_error(field +
+                                           " must be \"all\", \"sqrt\", \"log2\", a fraction "
+                                           "in (0, 1] or a count >= 1, not " +
                                            j.dump(),
                                        "fix the value in the hyperparameters", field);
         };
@@ -238,8 +239,7 @@ template <class Scalar>
         auto& values = out.values[f];
         std::uint32_t* column = out.ranks.data() + f * out.n;
         for (std::size_t i = 0; i < out.n; ++i) {
-            if (values.empty() || values.back() < order[i].first)
-                values.push_back(order[i].first);
+            if (values.empty() || values.back() < order[i].first) values.push_back(order[i].first);
             column[order[i].second] = static_cast<std::uint32_t>(values.size() - 1);
         }
         values.shrink_to_fit();
@@ -358,7 +358,8 @@ class tree_grower {
                     std::swap(samples_[i], samples_[--end]);
                 }
             }
-            if (tree.nodes.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) - 2) {
+            if (tree.nodes.size() >
+                static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) - 2) {
                 throw invalid_input_error("a tree has more than 2^31 nodes",
                                           "limit max_depth or raise min_samples_leaf");
             }
@@ -436,8 +437,8 @@ class tree_grower {
     split best_split(std::uint32_t start, std::uint32_t count, double w, random_engine& rng) {
         split best;
         const std::size_t d = data_.d;
-        const auto min_leaf = static_cast<std::uint32_t>(
-            std::min<std::int64_t>(settings_.min_samples_leaf, std::numeric_limits<std::uint32_t>::max()));
+        const auto min_leaf = static_cast<std::uint32_t>(std::min<std::int64_t>(
+            settings_.min_samples_leaf, std::numeric_limits<std::uint32_t>::max()));
         const bool gini = settings_.criterion == split_criterion::gini;
         double all_sq = 0.0;
         double all_xlogx = 0.0;
@@ -491,8 +492,7 @@ class tree_grower {
                 if (rank == next) continue;
                 const std::uint32_t n_left = q + 1;
                 if (n_left < min_leaf || count - n_left < min_leaf) continue;
-                const double proxy =
-                    gini ? sl / wl + sr / wr : sl - xlogx(wl) + sr - xlogx(wr);
+                const double proxy = gini ? sl / wl + sr / wr : sl - xlogx(wl) + sr - xlogx(wr);
                 if (proxy > best.proxy) {
                     best = {true, static_cast<std::int32_t>(f), rank, next, proxy};
                 }
