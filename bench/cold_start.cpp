@@ -6,6 +6,9 @@
 //   cold_start --create DIR          trains a 100-feature logistic regression, publishes it in DIR
 //   cold_start --create-forest DIR   trains a 100-tree random_forest on models_bench's multiclass
 //                                    problem (80,000 x 54, 7 classes), publishes it as "forest54"
+//                                    and also saves it as DIR/forest54.mlpa
+//   cold_start --file PATH FEATURES  maps an artifact file, verifies and loads it (load_any) and
+//                                    predicts one row: no registry, no SHA-256
 //   cold_start DIR [MODEL FEATURES]  the measured path: load through the registry, predict one row
 //                                    (default: lr100 100)
 #include <cstdio>
@@ -56,8 +59,20 @@ int create_forest(const char* dir) {
     const auto published = registry.publish(
         "forest54", std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
     registry.set_alias("forest54", "production", published.version, "cold_start");
+    mlpipe::save_artifact_file(std::string(dir) + "/forest54.mlpa", mlpipe::decode_artifact(bytes));
     std::printf("published forest54 version %llu (%zu bytes) in %s\n",
                 static_cast<unsigned long long>(published.version), bytes.size(), dir);
+    return 0;
+}
+
+int predict_file(const char* path, int features) {
+    const auto model = mlpipe::load_any(mlpipe::load_artifact_file(path));
+    std::vector<double> row(static_cast<std::size_t>(features));
+    for (int j = 0; j < features; ++j)
+        row[static_cast<std::size_t>(j)] = 0.01 * j;
+    std::vector<double> p(model.classes().size());
+    model.predict_proba_row(row, p);
+    std::printf("%s %.6f\n", model.kind().c_str(), p[0]);
     return 0;
 }
 
@@ -83,6 +98,8 @@ int main(int argc, char** argv) {
         if (argc == 3 && std::strcmp(argv[1], "--create-forest") == 0)
             return create_forest(argv[2]);
         if (argc == 2) return predict(argv[1], "lr100", n_features);
+        if (argc == 4 && std::strcmp(argv[1], "--file") == 0)
+            return predict_file(argv[2], std::stoi(argv[3]));
         if (argc == 4) return predict(argv[1], argv[2], std::stoi(argv[3]));
         std::fputs(
             "usage: cold_start --create DIR | --create-forest DIR | cold_start DIR [MODEL "

@@ -203,21 +203,41 @@ void write_forest(const flat_forest<Scalar>& forest, const Eigen::VectorXd& impo
     a.add_tensor("feature_importances", importances);
 }
 
-/// Reads what write_forest wrote, checked (flat_forest::restore).
+/// A rank-1 tensor of T with `size` elements (-1: any), viewed in place (no copy).
+template <class T>
+std::span<const T> view_vector(const artifact& a, const std::string& name, Eigen::Index size) {
+    const auto& t = a.tensor(name);
+    if (t.rank() != 1)
+        artifact_mismatch(
+            "tensor \"" + name + "\" has rank " + std::to_string(t.rank()) + ", not 1",
+            "the artifact is corrupt or of another kind");
+    const auto v = t.values<T>();
+    if (size >= 0 && v.size() != static_cast<std::size_t>(size)) {
+        artifact_mismatch("tensor \"" + name + "\" holds " + std::to_string(v.size()) +
+                              " values, expected " + std::to_string(size),
+                          "the artifact is corrupt or of another kind");
+    }
+    return v;
+}
+
+/// Reads what write_forest wrote, checked (flat_forest::restore); the tensors are read in place
+/// and copied once, into the packed nodes.
 template <class Scalar>
 flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d,
                                 std::string_view kind) {
-    const auto feature = read_vector<std::int32_t>(a, "node_feature", -1);
-    const auto child = read_vector<std::int32_t>(a, "node_child", feature.size());
-    const auto threshold = read_vector<Scalar>(a, "node_threshold", feature.size());
-    const auto roots = read_vector<std::int32_t>(a, "tree_roots", -1);
-    const auto leaves = read_matrix<Scalar>(a, "leaf_values", -1, static_cast<Eigen::Index>(k));
-    const auto span_of = [](const auto& v) {
-        return std::span(v.data(), static_cast<std::size_t>(v.size()));
-    };
-    return flat_forest<Scalar>::restore(
-        span_of(feature), span_of(child), span_of(threshold), span_of(roots),
-        std::vector<Scalar>(leaves.data(), leaves.data() + leaves.size()), k, d, kind);
+    const auto feature = view_vector<std::int32_t>(a, "node_feature", -1);
+    const auto n = static_cast<Eigen::Index>(feature.size());
+    const auto child = view_vector<std::int32_t>(a, "node_child", n);
+    const auto threshold = view_vector<Scalar>(a, "node_threshold", n);
+    const auto roots = view_vector<std::int32_t>(a, "tree_roots", -1);
+    const auto& leaves = a.tensor("leaf_values");
+    if (leaves.rank() != 2 || leaves.shape()[1] != k)
+        artifact_mismatch("tensor \"leaf_values\" is not rows x " + std::to_string(k),
+                          "the artifact is corrupt or of another kind");
+    const auto table = leaves.values<Scalar>();
+    return flat_forest<Scalar>::restore(feature, child, threshold, roots,
+                                        std::vector<Scalar>(table.begin(), table.end()), k, d,
+                                        kind);
 }
 
 }  // namespace detail

@@ -117,13 +117,15 @@ class flat_forest {
                           n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
                       kind, "node arrays, tree roots and leaf table");
         const std::size_t rows = leaf_values.size() / k;
-        for (Scalar v : leaf_values)
-            check_restore(std::isfinite(v) && v >= Scalar(0), kind,
-                          "a leaf value is not a probability");
+        // The checks run per value: the message is only built on failure.
+        for (Scalar v : leaf_values) {
+            if (!(std::isfinite(v) && v >= Scalar(0)))
+                check_restore(false, kind, "a leaf value is not a probability");
+        }
         flat_forest out;
         out.k_ = k;
         out.d_ = d;
-        out.nodes_.resize(n);
+        out.nodes_.reserve(n);
         for (std::size_t t = 0; t < roots.size(); ++t) {
             const auto begin = static_cast<std::size_t>(roots[t]);
             const std::size_t end =
@@ -133,16 +135,16 @@ class flat_forest {
             for (std::size_t i = begin; i < end; ++i) {
                 const std::int32_t f = feature[i];
                 const std::int32_t c = child[i];
-                if (f < 0) {
-                    check_restore(f == -1 && c >= 0 && static_cast<std::size_t>(c) < rows, kind,
-                                  "a leaf points outside the leaf table");
-                } else {
-                    check_restore(f<d&& static_cast<std::size_t>(c)> i &&
-                                      static_cast<std::size_t>(c) + 1 < end &&
-                                      !std::isnan(threshold[i]),
-                                  kind, "a split node's feature, children or threshold");
+                const auto left = static_cast<std::size_t>(c);
+                const bool good = f < 0 ? f == -1 && c >= 0 && left < rows
+                                        : static_cast<Eigen::Index>(f) < d && c >= 0 && left > i &&
+                                              left + 1 < end && !std::isnan(threshold[i]);
+                if (!good) {
+                    check_restore(false, kind,
+                                  "node " + std::to_string(i) +
+                                      ": a feature, child, leaf row or threshold out of range");
                 }
-                out.nodes_[i] = {threshold[i], f, c};
+                out.nodes_.push_back({threshold[i], f, c});
             }
         }
         out.roots_.assign(roots.begin(), roots.end());
