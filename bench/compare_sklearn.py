@@ -4,14 +4,19 @@
 
     bench/compare_sklearn.py BUILD_DIR                 speed (e.g. build/dev; needs python3-sklearn)
     bench/compare_sklearn.py BUILD_DIR --accuracy      accuracy on the shipped real data sets
+    bench/compare_sklearn.py BUILD_DIR --trees         the tree models only (fit, predict, size)
 
 Data: make_classification (mlpipe's), standardized, 50 features, 3 classes; written by
 `models_bench --mlpipe_write_data=DIR` in the binary matrix format and read here with numpy.
-Both sides run single-threaded (OMP/OpenBLAS threads = 1) on the same machine, one after the other.
+Both sides run single-threaded (OMP/OpenBLAS threads = 1) on the same machine, one after the other,
+except the forests: 100 trees on 2 threads each (RandomForestClassifier(n_jobs=2)). The tree models
+also run on make_hastie_10_2 (100,000 x 10, binary); artifact size is compared with the model's
+pickle.
 """
 import json
 import os
 import pathlib
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -25,6 +30,8 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 
 
 def read_binary_matrix(path):
@@ -60,7 +67,9 @@ def accuracy(build):
     models = [("logistic_regression", lambda: LogisticRegression(max_iter=1000)),
               ("linear_svm", lambda: LinearSVC(max_iter=10000)),
               ("gaussian_naive_bayes", GaussianNB),
-              ("k_nearest_neighbors", KNeighborsClassifier)]
+              ("k_nearest_neighbors", KNeighborsClassifier),
+              ("decision_tree", lambda: DecisionTreeClassifier(random_state=0)),
+              ("random_forest", lambda: RandomForestClassifier(n_estimators=100, random_state=0))]
     print(f"{'data set':16s} {'model':22s} {'mlpipe':>8s} {'sklearn':>8s}")
     for name, split in splits.items():
         rows = np.genfromtxt(sets / f"{name}.csv", delimiter=",", dtype=str)[1:]
@@ -75,18 +84,53 @@ def accuracy(build):
             print(f"{name:16s} {model:22s} {mine:8.4f} {theirs:8.4f}")
 
 
+def compare_trees(data, ours_for, seconds):
+    """decision_tree and random_forest (100 trees, 2 threads) against scikit-learn's."""
+    makers = [("decision_tree", "decision_tree", lambda jobs: DecisionTreeClassifier(random_state=0)),
+              ("random_forest_2_threads", "random_forest",
+               lambda jobs: RandomForestClassifier(n_estimators=100, n_jobs=jobs, random_state=0))]
+    for name in ("multiclass", "hastie"):
+        (xtr, ytr), (xte, yte) = data[name]
+        for fit_name, row_name, make in makers:
+            start = time.perf_counter()
+            model = make(2).fit(xtr, ytr)
+            theirs = time.perf_counter() - start
+            b = ours_for(f"fit/{fit_name}/{name}")
+            mine = seconds(b)
+            print(f"{'fit/' + fit_name + '/' + name:44s} {mine:9.3f}s {theirs:9.3f}s {theirs / mine:6.1f}x "
+                  f"{b['accuracy']:11.4f} {model.score(xte, yte):11.4f}")
+            size = len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+            print(f"{'artifact_bytes/' + row_name + '/' + name:44s} {b['artifact_bytes'] / 1e6:8.2f}MB "
+                  f"{size / 1e6:8.2f}MB {size / b['artifact_bytes']:6.2f}x   (mlpipe artifact vs pickle)")
+            theirs = best_of(lambda: model.predict_proba(xte))
+            mine = seconds(ours_for(f"predict_proba/{fit_name}/{name}"))
+            print(f"{'predict_proba/' + fit_name + '/' + name:44s} {mine * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms "
+                  f"{theirs / mine:6.1f}x   ({len(xte)} rows)")
+            # One row per call: scikit-learn's fastest setting (n_jobs=1 spares the thread start).
+            model.set_params(n_jobs=1) if row_name == "random_forest" else None
+            row = xte[:1]
+            theirs = best_of(lambda: model.predict_proba(row), repeat=200)
+            mine = seconds(ours_for(f"predict_proba_row/{row_name}/{name}"))
+            print(f"{'predict_proba_row/' + row_name + '/' + name:44s} {mine * 1e6:8.3f}us {theirs * 1e6:8.2f}us "
+                  f"{theirs / mine:6.0f}x")
+
+
 def main():
     build = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "build/dev")
     if "--accuracy" in sys.argv:
         accuracy(build)
         return
     bench = build / "bench" / "models_bench"
+    trees_only = "--trees" in sys.argv
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([str(bench), f"--mlpipe_write_data={tmp}"], check=True)
         data = {name: (read_binary_matrix(pathlib.Path(tmp) / f"{name}_train.bin"),
                        read_binary_matrix(pathlib.Path(tmp) / f"{name}_test.bin"))
-                for name in ("binary", "multiclass", "neighbors")}
-    result = subprocess.run([str(bench), "--benchmark_format=json"], check=True, capture_output=True, text=True)
+                for name in ("binary", "multiclass", "neighbors", "hastie")}
+    command = [str(bench), "--benchmark_format=json"]
+    if trees_only:
+        command.append("--benchmark_filter=decision_tree|random_forest")
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
     ours = {b["name"].split("/real_time")[0]: b for b in json.loads(result.stdout)["benchmarks"]}
 
     def seconds(b):
@@ -98,6 +142,9 @@ def main():
         return matches[0]
 
     print(f"{'benchmark':44s} {'mlpipe':>10s} {'sklearn':>10s} {'ratio':>7s} {'acc mlpipe':>11s} {'acc sklearn':>11s}")
+    compare_trees(data, ours_for, seconds)
+    if trees_only:
+        return
     fits = [("logistic_regression", lambda: LogisticRegression(max_iter=1000)),
             ("logistic_regression_2_threads", lambda: LogisticRegression(max_iter=1000)),
             ("linear_svm", lambda: LinearSVC(dual=False)),

@@ -2,9 +2,11 @@
 // Training and prediction speed of the classifiers on seeded synthetic data (make_classification):
 //   binary:     200,000 x 100, 2 classes
 //   multiclass: 100,000 x 54, 7 classes
+//   hastie:     100,000 x 10, 2 classes (make_hastie_10_2: non-linear, for the trees)
 // each standardised and split 80/20 (stratified, seed 0): models fit on the 80%, and the
 // `accuracy` counter is measured on the 20%. k-NN uses the first 5,000 rows of the multiclass
-// problem (brute force is quadratic).
+// problem (brute force is quadratic). Tree fits also report `artifact_bytes`, the size of the
+// encoded artifact.
 //
 //   models_bench [--benchmark_filter=...] [--mlpipe_smoke] [--mlpipe_write_data=DIR]
 //
@@ -18,6 +20,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <mlpipe/artifact.hpp>
 #include <mlpipe/data.hpp>
 #include <mlpipe/evaluation.hpp>
 #include <mlpipe/models.hpp>
@@ -34,13 +37,18 @@ struct problem {
     mlpipe::dataset<double> test;
 };
 
-enum problem_id : int { binary = 0, multiclass = 1, neighbors = 2 };
+enum problem_id : int { binary = 0, multiclass = 1, neighbors = 2, hastie = 3 };
 
 const problem& data(int id) {
     static std::map<int, problem> cache;
     auto it = cache.find(id);
     if (it != cache.end()) return it->second;
     mlpipe::classification_options o;
+    if (id == hastie) {
+        const auto raw = mlpipe::make_hastie_10_2({.n_samples = smoke ? 2000 : 100000, .seed = 3});
+        auto [train, test] = mlpipe::train_test_split(raw, {.test_fraction = 0.2, .seed = 0});
+        return cache.emplace(id, problem{std::move(train), std::move(test)}).first->second;
+    }
     if (id == binary) {
         o = {.n_samples = smoke ? 2000 : 200000,
              .n_features = 100,
@@ -83,6 +91,67 @@ void fit(benchmark::State& state, Model prototype, unsigned threads) {
     state.counters["rows"] = static_cast<double>(p.train.n_samples());
 }
 
+/// A forest (or tree) fitted once per problem on 2 threads, shared by the prediction benchmarks.
+template <class Model>
+const Model& fitted(int id, const Model& prototype) {
+    static std::map<int, Model> cache;
+    auto it = cache.find(id);
+    if (it != cache.end()) return it->second;
+    Model model = prototype;
+    mlpipe::fit_options options;
+    options.threads = 2;
+    (void)model.fit(data(id).train, options);
+    return cache.emplace(id, std::move(model)).first->second;
+}
+
+/// Fit time of a tree model, with held-out accuracy and the encoded artifact's size.
+template <class Model>
+void fit_tree(benchmark::State& state, Model prototype, unsigned threads) {
+    const auto& p = data(static_cast<int>(state.range(0)));
+    mlpipe::fit_options options;
+    options.threads = threads;
+    double accuracy = 0.0;
+    double bytes = 0.0;
+    for (auto _ : state) {
+        Model model = prototype;
+        auto report = model.fit(p.train, options);
+        benchmark::DoNotOptimize(report);
+        state.PauseTiming();
+        accuracy = mlpipe::accuracy_score(p.test.targets(), model.predict(p.test.features()));
+        bytes = static_cast<double>(mlpipe::encode_artifact(mlpipe::to_artifact(model)).size());
+        state.ResumeTiming();
+    }
+    state.counters["accuracy"] = accuracy;
+    state.counters["artifact_bytes"] = bytes;
+    state.counters["rows"] = static_cast<double>(p.train.n_samples());
+}
+
+template <class Model>
+void predict_batch_fitted(benchmark::State& state, Model prototype) {
+    const auto& p = data(static_cast<int>(state.range(0)));
+    const Model& model = fitted(static_cast<int>(state.range(0)), prototype);
+    for (auto _ : state) {
+        auto proba = model.predict_proba(p.test.features());
+        benchmark::DoNotOptimize(proba.data());
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * p.test.n_samples());
+}
+
+template <class Model>
+void predict_row_fitted(benchmark::State& state, Model prototype) {
+    const auto& p = data(static_cast<int>(state.range(0)));
+    const Model& model = fitted(static_cast<int>(state.range(0)), prototype);
+    std::vector<double> out(p.train.n_classes());
+    const auto d = static_cast<std::size_t>(p.test.n_features());
+    Eigen::Index i = 0;
+    for (auto _ : state) {
+        model.predict_proba_row(std::span<const double>(p.test.features().row(i).data(), d), out);
+        benchmark::DoNotOptimize(out.data());
+        i = (i + 1) % p.test.n_samples();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+
 template <class Model>
 void predict_batch(benchmark::State& state, Model model) {
     const auto& p = data(static_cast<int>(state.range(0)));
@@ -113,8 +182,9 @@ void predict_row(benchmark::State& state, Model model) {
 
 void write_data(const std::filesystem::path& dir) {
     std::filesystem::create_directories(dir);
-    for (const auto& [id, name] : {std::pair{binary, "binary"}, std::pair{multiclass, "multiclass"},
-                                   std::pair{neighbors, "neighbors"}}) {
+    for (const auto& [id, name] :
+         {std::pair{binary, "binary"}, std::pair{multiclass, "multiclass"},
+          std::pair{neighbors, "neighbors"}, std::pair{hastie, "hastie"}}) {
         mlpipe::write_binary_matrix(dir / (std::string(name) + "_train.bin"), data(id).train);
         mlpipe::write_binary_matrix(dir / (std::string(name) + "_test.bin"), data(id).test);
     }
@@ -164,6 +234,41 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(("predict_proba_row/logistic_regression/" + n).c_str(),
                                      predict_row<logistic_regression<double>>,
                                      logistic_regression<double>{})
+            ->Arg(id);
+    }
+    // Trees: 100 trees on 2 threads for the forest (scikit-learn's n_jobs=2 in compare_sklearn.py).
+    const random_forest<double> forest({.predict_threads = 2});
+    for (const auto& [id, name] :
+         {std::pair{multiclass, "multiclass"}, std::pair{hastie, "hastie"}}) {
+        const std::string n = name;
+        benchmark::RegisterBenchmark(("fit/decision_tree/" + n).c_str(),
+                                     fit_tree<decision_tree<double>>, decision_tree<double>{}, 1u)
+            ->Arg(id)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->Iterations(1);
+        benchmark::RegisterBenchmark(("fit/random_forest_2_threads/" + n).c_str(),
+                                     fit_tree<random_forest<double>>, forest, 2u)
+            ->Arg(id)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime()
+            ->Iterations(1);
+        benchmark::RegisterBenchmark(("predict_proba/decision_tree/" + n).c_str(),
+                                     predict_batch_fitted<decision_tree<double>>,
+                                     decision_tree<double>{})
+            ->Arg(id)
+            ->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(("predict_proba/random_forest_2_threads/" + n).c_str(),
+                                     predict_batch_fitted<random_forest<double>>, forest)
+            ->Arg(id)
+            ->Unit(benchmark::kMillisecond)
+            ->UseRealTime();
+        benchmark::RegisterBenchmark(("predict_proba_row/decision_tree/" + n).c_str(),
+                                     predict_row_fitted<decision_tree<double>>,
+                                     decision_tree<double>{})
+            ->Arg(id);
+        benchmark::RegisterBenchmark(("predict_proba_row/random_forest/" + n).c_str(),
+                                     predict_row_fitted<random_forest<double>>, forest)
             ->Arg(id);
     }
     benchmark::RegisterBenchmark("fit/k_nearest_neighbors/neighbors",

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
         nlohmann::json splits = nlohmann::json::object();
         std::cout << std::left << std::setw(20) << "data set" << std::right << std::setw(22)
                   << "logistic_regression" << std::setw(12) << "linear_svm" << std::setw(22)
-                  << "gaussian_naive_bayes" << std::setw(21) << "k_nearest_neighbors" << '\n';
+                  << "gaussian_naive_bayes" << std::setw(21) << "k_nearest_neighbors"
+                  << std::setw(15) << "decision_tree" << std::setw(15) << "random_forest" << '\n';
         for (const std::string name : {"iris", "wine", "breast_cancer", "digits"}) {
             const auto data = mlpipe::read_csv(dir / (name + ".csv"));
             const auto parts =
@@ -54,7 +55,10 @@ int main(int argc, char** argv) {
                       << held_out_accuracy(mlpipe::gaussian_naive_bayes<double>{}, train, test)
                       << std::setw(21)
                       << held_out_accuracy(mlpipe::k_nearest_neighbors<double>{}, train, test)
-                      << '\n';
+                      << std::setw(15)
+                      << held_out_accuracy(mlpipe::decision_tree<double>{}, train, test)
+                      << std::setw(15)
+                      << held_out_accuracy(mlpipe::random_forest<double>{}, train, test) << '\n';
         }
         if (argc == 4) std::ofstream(argv[3]) << splits.dump() << '\n';
         return 0;

@@ -79,6 +79,25 @@ void check_every_kind() {
         (void)m.fit(data);
         check_round_trip(m, x);
     }
+    {
+        decision_tree<Scalar> m({.max_depth = 6, .seed = 3});
+        (void)m.fit(data);
+        check_round_trip(m, x);
+        const auto back =
+            load<decision_tree<Scalar>>(decode_artifact(encode_artifact(to_artifact(m))));
+        CHECK(back.feature_importances() == m.feature_importances());
+        CHECK(back.node_count() == m.node_count());
+    }
+    {
+        pipeline<random_forest<Scalar>> m(
+            steps{standard_scaler<Scalar>{}},
+            random_forest<Scalar>({.n_estimators = 7, .oob_score = true}));
+        (void)m.fit(data);
+        check_round_trip(m, x);
+        const auto back = load<pipeline<random_forest<Scalar>>>(to_artifact(m));
+        CHECK(back.model().oob_score() == m.model().oob_score());
+        CHECK(back.model().n_trees() == 7);
+    }
 }
 }  // namespace
 
@@ -88,6 +107,44 @@ TEST_CASE("every kind round-trips to bit-identical predictions (double)", "[arti
 
 TEST_CASE("every kind round-trips to bit-identical predictions (float)", "[artifact][models]") {
     check_every_kind<float>();
+}
+
+TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format errors",
+          "[artifact][models][tree]") {
+    using Catch::Matchers::Contains;
+    const auto data = wine<double>();
+    random_forest<double> m({.n_estimators = 3});
+    (void)m.fit(data);
+    const auto a = to_artifact(m);
+    CHECK(a.manifest().kind == "random_forest");
+    const std::size_t nodes = m.packed().nodes().size();
+    CHECK(a.tensor("node_feature").element_count() == nodes);
+    CHECK(a.tensor("tree_roots").element_count() == 3);
+    CHECK(a.manifest().hyperparameters["max_features"] == "sqrt");
+    CHECK(a.tensors().size() == 6);  // no per-node JSON
+
+    // A child pointing back to its parent would loop forever: rejected.
+    const auto replace = [&](const std::string& name, std::vector<std::int32_t> values) {
+        artifact b(a.manifest());
+        for (const auto& t : a.tensors()) {
+            if (t.name() == name) {
+                b.add_tensor<std::int32_t>(name, values, {values.size()});
+            } else {
+                b.add_tensor(t);
+            }
+        }
+        return b;
+    };
+    const auto features = a.tensor("node_feature").vector<std::int32_t>();
+    auto child = a.tensor("node_child").vector<std::int32_t>();
+    std::vector<std::int32_t> looped(child.data(), child.data() + child.size());
+    looped[0] = 0;
+    CHECK_THROWS_AS(load<random_forest<double>>(replace("node_child", looped)), format_error);
+    std::vector<std::int32_t> wide(features.data(), features.data() + features.size());
+    wide[0] = 13;  // wine has 13 features
+    CHECK_THROWS_AS(load<random_forest<double>>(replace("node_feature", wide)), format_error);
+    CHECK_THROWS_AS(load<random_forest<double>>(replace("tree_roots", {0, 5, 3})), format_error);
+    CHECK_THROWS_AS(load_any(replace("tree_roots", {1})), format_error);
 }
 
 TEST_CASE("a one-hot encoder travels inside the pipeline's artifact", "[artifact][models]") {

@@ -86,3 +86,30 @@ TEST_CASE("nonsense parameters are rejected, naming the parameter", "[data][synt
     CHECK(subject_of({.weights = {1.0}}) == "weights");
     CHECK(subject_of({.weights = {0.0, 0.0}}) == "weights");
 }
+
+TEST_CASE("make_hastie_10_2 labels by the sum of ten squared normals", "[data][synthetic]") {
+    const auto data = mlpipe::make_hastie_10_2({.n_samples = 4000, .seed = 3});
+    CHECK(data.n_samples() == 4000);
+    CHECK(data.n_features() == 10);
+    CHECK(data.classes().integers() == std::vector<std::int64_t>{-1, 1});
+    const auto& x = data.features();
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const double squares = x.row(i).squaredNorm();
+        if (std::abs(squares - 9.34) > 1e-9)  // summation order aside
+            REQUIRE(data.targets()[i] == (squares > 9.34 ? 1 : 0));
+    }
+    // 9.34 is the chi-squared(10) median: the classes are about balanced, the features standard.
+    const auto counts = data.class_counts();
+    CHECK(std::abs(static_cast<double>(counts[1]) - 2000.0) < 150.0);
+    CHECK(std::abs(x.mean()) < 0.05);
+    CHECK(std::abs(x.array().square().mean() - 1.0) < 0.05);
+    const auto again = mlpipe::make_hastie_10_2({.n_samples = 4000, .seed = 3});
+    CHECK(again.features() == x);
+    CHECK(mlpipe::make_hastie_10_2({.n_samples = 4000, .seed = 4}).features() != x);
+    try {
+        (void)mlpipe::make_hastie_10_2({.n_samples = 0});
+        FAIL("no error");
+    } catch (const mlpipe::invalid_input_error& e) {
+        CHECK(e.subject() == "n_samples");
+    }
+}

@@ -7,7 +7,10 @@
 /// are named "preprocessing.<i>.<name>", and the classifier's tensors keep their plain names.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -171,6 +174,112 @@ struct model_io<k_nearest_neighbors<Scalar>> {
         return model_type::restore(detail::params_from<k_nearest_neighbors_params>(hyper),
                                    std::move(x), std::move(y), std::move(classes),
                                    std::move(names));
+    }
+};
+
+namespace detail {
+
+/// Writes packed trees as flat tensors: node_feature, node_child (i32), node_threshold (Scalar),
+/// tree_roots (i32), leaf_values (Scalar, rows x n_classes) and feature_importances (f64).
+template <class Scalar>
+void write_forest(const flat_forest<Scalar>& forest, const Eigen::VectorXd& importances,
+                  artifact& a) {
+    const auto& nodes = forest.nodes();
+    const std::size_t n = nodes.size();
+    std::vector<std::int32_t> feature(n);
+    std::vector<std::int32_t> child(n);
+    std::vector<Scalar> threshold(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        feature[i] = nodes[i].feature;
+        child[i] = nodes[i].child;
+        threshold[i] = nodes[i].threshold;
+    }
+    a.add_tensor<std::int32_t>("node_feature", feature, {n});
+    a.add_tensor<std::int32_t>("node_child", child, {n});
+    a.add_tensor<Scalar>("node_threshold", threshold, {n});
+    a.add_tensor<std::int32_t>("tree_roots", forest.roots(), {forest.roots().size()});
+    a.add_tensor<Scalar>("leaf_values", forest.leaf_values(),
+                         {forest.leaf_values().size() / forest.n_classes(), forest.n_classes()});
+    a.add_tensor("feature_importances", importances);
+}
+
+/// A rank-1 tensor of T with `size` elements (-1: any), viewed in place (no copy).
+template <class T>
+std::span<const T> view_vector(const artifact& a, const std::string& name, Eigen::Index size) {
+    const auto& t = a.tensor(name);
+    if (t.rank() != 1)
+        artifact_mismatch(
+            "tensor \"" + name + "\" has rank " + std::to_string(t.rank()) + ", not 1",
+            "the artifact is corrupt or of another kind");
+    const auto v = t.values<T>();
+    if (size >= 0 && v.size() != static_cast<std::size_t>(size)) {
+        artifact_mismatch("tensor \"" + name + "\" holds " + std::to_string(v.size()) +
+                              " values, expected " + std::to_string(size),
+                          "the artifact is corrupt or of another kind");
+    }
+    return v;
+}
+
+/// Reads what write_forest wrote, checked (flat_forest::restore); the tensors are read in place
+/// and copied once, into the packed nodes.
+template <class Scalar>
+flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d,
+                                std::string_view kind) {
+    const auto feature = view_vector<std::int32_t>(a, "node_feature", -1);
+    const auto n = static_cast<Eigen::Index>(feature.size());
+    const auto child = view_vector<std::int32_t>(a, "node_child", n);
+    const auto threshold = view_vector<Scalar>(a, "node_threshold", n);
+    const auto roots = view_vector<std::int32_t>(a, "tree_roots", -1);
+    const auto& leaves = a.tensor("leaf_values");
+    if (leaves.rank() != 2 || leaves.shape()[1] != k)
+        artifact_mismatch("tensor \"leaf_values\" is not rows x " + std::to_string(k),
+                          "the artifact is corrupt or of another kind");
+    const auto table = leaves.values<Scalar>();
+    return flat_forest<Scalar>::restore(feature, child, threshold, roots,
+                                        std::vector<Scalar>(table.begin(), table.end()), k, d,
+                                        kind);
+}
+
+}  // namespace detail
+
+template <class Scalar>
+struct model_io<decision_tree<Scalar>> {
+    using model_type = decision_tree<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        detail::write_forest(m.packed(), m.feature_importances(), a);
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        auto forest = detail::read_forest<Scalar>(a, classes.size(), d, model_type::kind);
+        return model_type::restore(detail::params_from<decision_tree_params>(hyper),
+                                   std::move(forest),
+                                   detail::read_vector<double>(a, "feature_importances", d),
+                                   std::move(classes), std::move(names));
+    }
+};
+
+template <class Scalar>
+struct model_io<random_forest<Scalar>> {
+    using model_type = random_forest<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        detail::write_forest(m.packed(), m.feature_importances(), a);
+        if (!std::isnan(m.oob_score())) {
+            const double oob = m.oob_score();
+            a.add_tensor<double>("oob_score", std::span<const double>(&oob, 1), {1});
+        }
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        const auto d = static_cast<Eigen::Index>(names.size());
+        auto forest = detail::read_forest<Scalar>(a, classes.size(), d, model_type::kind);
+        double oob = std::numeric_limits<double>::quiet_NaN();
+        if (a.find_tensor("oob_score") != nullptr)
+            oob = detail::read_vector<double>(a, "oob_score", 1)[0];
+        return model_type::restore(detail::params_from<random_forest_params>(hyper),
+                                   std::move(forest),
+                                   detail::read_vector<double>(a, "feature_importances", d), oob,
+                                   std::move(classes), std::move(names));
     }
 };
 

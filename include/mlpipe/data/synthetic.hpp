@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /// @file data/synthetic.hpp Seeded synthetic classification data, after scikit-learn's
-/// make_classification: benchmarks and tests need no downloaded data.
+/// make_classification and make_hastie_10_2: benchmarks and tests need no downloaded data.
 #pragma once
 
 #include <cstdint>
@@ -163,6 +163,40 @@ template <class Scalar = double>
     std::iota(labels.begin(), labels.end(), std::int64_t{0});
     return dataset<Scalar>(std::move(features), std::move(targets),
                            label_map::from_integers(labels));
+}
+
+/// Parameters of make_hastie_10_2.
+struct hastie_options {
+    Eigen::Index n_samples = 12000;  ///< rows
+    std::uint64_t seed = 0;          ///< same seed, same data, on every platform
+};
+
+/// Hastie et al.'s binary problem (The Elements of Statistical Learning, example 10.2), as
+/// scikit-learn's make_hastie_10_2: ten standard normal features; the label is 1 when the sum of
+/// their squares exceeds 9.34 (the chi-squared(10) median) and -1 otherwise. Label -1 is class
+/// index 0, label 1 class index 1. Non-linear: no linear model beats guessing by much.
+/// @throws invalid_input_error when n_samples < 1
+template <class Scalar = double>
+[[nodiscard]] dataset<Scalar> make_hastie_10_2(const hastie_options& o = {}) {
+    if (o.n_samples < 1) {
+        throw invalid_input_error("n_samples must be at least 1", "ask for one row or more",
+                                  "n_samples");
+    }
+    detail::random_engine engine(o.seed);
+    detail::normal_generator normal;
+    constexpr Eigen::Index d = 10;
+    feature_matrix<Scalar> x(o.n_samples, d);
+    class_index_vector y(o.n_samples);
+    for (Eigen::Index i = 0; i < o.n_samples; ++i) {
+        double squares = 0.0;
+        for (Eigen::Index j = 0; j < d; ++j) {
+            const double v = normal(engine);
+            x(i, j) = static_cast<Scalar>(v);
+            squares += v * v;
+        }
+        y[i] = squares > 9.34 ? 1 : 0;
+    }
+    return dataset<Scalar>(std::move(x), std::move(y), label_map::from_integers({-1, 1}));
 }
 
 }  // namespace mlpipe

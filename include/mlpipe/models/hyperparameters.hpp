@@ -24,6 +24,16 @@ namespace mlpipe {
 template <class Enum, std::size_t N>
 using enum_names = std::array<std::pair<Enum, std::string_view>, N>;
 
+/// How classes are weighted in a loss or an impurity (logistic_regression, decision_tree, ...).
+enum class class_weighting {
+    none,      ///< every class weighs 1 (or as the model's class_weights says)
+    balanced,  ///< class k weighs n / (n_classes * count_k), as scikit-learn's "balanced"
+};
+
+/// JSON names of class_weighting values.
+inline constexpr enum_names<class_weighting, 2> class_weighting_names{
+    {{class_weighting::none, "none"}, {class_weighting::balanced, "balanced"}}};
+
 /// Reads the hyperparameters of one model kind from a JSON object. Every key must be known and of
 /// the right type; read what you know with `read`, then call `finish` to reject the rest.
 /// @code

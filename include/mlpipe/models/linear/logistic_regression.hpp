@@ -26,16 +26,6 @@
 
 namespace mlpipe {
 
-/// How classes are weighted in the loss.
-enum class class_weighting {
-    none,      ///< every class weighs 1 (or as logistic_regression_params::class_weights says)
-    balanced,  ///< class k weighs n / (n_classes * count_k), as scikit-learn's "balanced"
-};
-
-/// JSON names of class_weighting values.
-inline constexpr enum_names<class_weighting, 2> class_weighting_names{
-    {{class_weighting::none, "none"}, {class_weighting::balanced, "balanced"}}};
-
 /// Hyperparameters of logistic_regression; they mean what they mean in scikit-learn.
 struct logistic_regression_params {
     double C = 1.0;               ///< inverse L2 strength: minimise C * sum(loss) + ||W||^2 / 2
