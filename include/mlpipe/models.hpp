@@ -8,3 +8,4 @@
 #include "models/linear/logistic_regression.hpp"
 #include "models/naive_bayes/gaussian_naive_bayes.hpp"
 #include "models/neighbors/k_nearest_neighbors.hpp"
+#include "models/neural_network/mlp.hpp"
