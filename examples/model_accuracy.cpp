@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
         nlohmann::json splits = nlohmann::json::object();
         std::cout << std::left << std::setw(20) << "data set" << std::right << std::setw(22)
                   << "logistic_regression" << std::setw(12) << "linear_svm" << std::setw(22)
-                  << "gaussian_naive_bayes" << std::setw(21) << "k_nearest_neighbors" << '\n';
+                  << "gaussian_naive_bayes" << std::setw(21) << "k_nearest_neighbors"
+                  << std::setw(8) << "mlp" << '\n';
         for (const std::string name : {"iris", "wine", "breast_cancer", "digits"}) {
             const auto data = mlpipe::read_csv(dir / (name + ".csv"));
             const auto parts =
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
                       << held_out_accuracy(mlpipe::gaussian_naive_bayes<double>{}, train, test)
                       << std::setw(21)
                       << held_out_accuracy(mlpipe::k_nearest_neighbors<double>{}, train, test)
+                      << std::setw(8) << held_out_accuracy(mlpipe::mlp<double>{}, train, test)
                       << '\n';
         }
         if (argc == 4) std::ofstream(argv[3]) << splits.dump() << '\n';
