@@ -4,6 +4,8 @@
 # (bench/compile_cost.cpp; issue 3's target: <= 10 s and <= 1 GB of compiler memory with g++ -O2).
 #
 #   bench/compile_cost.sh [COMPILER...]      default: g++ clang++; prints user seconds and peak KB
+#   PROBE=compile_cost_mlp.cpp bench/compile_cost.sh    another probe in bench/ (the mlp's: issue
+#                                            9's target <= 15 s and <= 1.5 GB)
 #
 # Each compiler compiles the probe -O2 (-c, no linking) REPEAT times (default 3) and reports the
 # fastest user time and the largest peak resident memory. User time is what the compiler itself
@@ -12,6 +14,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 repeat=${REPEAT:-3}
+probe=${PROBE:-compile_cost.cpp}
 [ $# -gt 0 ] || set -- g++ clang++
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -22,12 +25,12 @@ for cxx in "$@"; do
     while [ "$i" -lt "$repeat" ]; do
         /usr/bin/time -f '%U %M' -o "$out/time" "$cxx" -std=c++20 -O2 -DNDEBUG \
             -I"$root/include" -isystem /usr/include/eigen3 \
-            -c "$here/compile_cost.cpp" -o "$out/probe.o"
+            -c "$here/$probe" -o "$out/probe.o"
         read -r user kb < "$out/time"
         if [ -z "$best" ] || awk "BEGIN { exit !($user < $best) }"; then best=$user; fi
         [ "$kb" -gt "$peak" ] && peak=$kb
         i=$((i + 1))
     done
-    printf '%-10s %6.2f s user  %5d MB peak   (best of %d; target <= 10 s, <= 1024 MB)\n' \
-        "$cxx" "$best" $((peak / 1024)) "$repeat"
+    printf '%-10s %6.2f s user  %5d MB peak   (best of %d; %s)\n' \
+        "$cxx" "$best" $((peak / 1024)) "$repeat" "$probe"
 done

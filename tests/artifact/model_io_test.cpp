@@ -86,10 +86,10 @@ void check_every_kind() {
         const dataset<Scalar> part(x, labels,
                                    classes == 2 ? label_map::from_integers({0, 1}) : data.classes(),
                                    data.feature_names());
-        pipeline<mlp<Scalar>> m(steps{standard_scaler<Scalar>{}},
-                                mlp<Scalar>({.hidden_layer_sizes = {6, 4},
-                                             .activation = mlp_activation::tanh,
-                                             .max_iter = 3}));
+        pipeline<mlp<Scalar>> m(
+            steps{standard_scaler<Scalar>{}},
+            mlp<Scalar>(
+                {.hidden_layer_sizes = {6, 4}, .activation = mlp_activation::tanh, .max_iter = 3}));
         (void)m.fit(part);
         check_round_trip(m, x);
         const auto a = to_artifact(m);

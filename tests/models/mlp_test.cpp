@@ -99,7 +99,8 @@ TEST_CASE("backpropagation matches finite differences for every activation",
                                                        .seed = 5});
         for (auto activation : {mlp_activation::identity, mlp_activation::logistic,
                                 mlp_activation::tanh, mlp_activation::relu}) {
-            INFO(n_classes << " classes, " << mlpipe::name_of(activation, mlpipe::mlp_activation_names));
+            INFO(n_classes << " classes, "
+                           << mlpipe::name_of(activation, mlpipe::mlp_activation_names));
             const double h = 1e-3;
             const auto step = [&](double lr) {
                 mlp<double> m({.hidden_layer_sizes = {4, 3},
@@ -127,9 +128,9 @@ TEST_CASE("backpropagation matches finite differences for every activation",
                 b0.emplace_back(2 * one.biases()[l] - two.biases()[l]);
             }
             const auto at = [&](const auto& w, const auto& b) {
-                return objective(mlp<double>::restore(one.params(), w, b, data.classes(),
-                                                      data.feature_names()),
-                                 data, alpha);
+                return objective(
+                    mlp<double>::restore(one.params(), w, b, data.classes(), data.feature_names()),
+                    data, alpha);
             };
             const double eps = 1e-6;
             for (std::size_t l = 0; l < w0.size(); ++l) {
@@ -193,7 +194,8 @@ TEST_CASE("an mlp is the same bit for bit whatever the thread count", "[models][
 TEST_CASE("the same seed gives the same mlp, another seed another", "[models][mlp]") {
     const auto data = mlpipe::make_classification({.n_samples = 300, .n_features = 6, .seed = 2});
     for (auto solver : {mlp_solver::adam, mlp_solver::sgd}) {
-        const mlp_params params{.hidden_layer_sizes = {8}, .solver = solver, .max_iter = 4, .seed = 1};
+        const mlp_params params{
+            .hidden_layer_sizes = {8}, .solver = solver, .max_iter = 4, .seed = 1};
         mlp<double> a(params);
         mlp<double> b(params);
         mlp_params other = params;
@@ -207,8 +209,7 @@ TEST_CASE("the same seed gives the same mlp, another seed another", "[models][ml
     }
 }
 
-TEST_CASE("an mlp ends with a status: converged, max_iterations, early stopping",
-          "[models][mlp]") {
+TEST_CASE("an mlp ends with a status: converged, max_iterations, early stopping", "[models][mlp]") {
     const auto data = mlpipe::make_classification(
         {.n_samples = 400, .n_features = 8, .n_informative = 4, .flip_y = 0.2, .seed = 9});
     mlp<double> limited({.hidden_layer_sizes = {8}, .max_iter = 3});
@@ -254,8 +255,7 @@ TEST_CASE("an mlp ends with a status: converged, max_iterations, early stopping"
     CHECK(ra.iterations == 19);
 }
 
-TEST_CASE("epoch callbacks see loss and validation score and can stop the fit",
-          "[models][mlp]") {
+TEST_CASE("epoch callbacks see loss and validation score and can stop the fit", "[models][mlp]") {
     const auto data = mlpipe::make_classification({.n_samples = 300, .n_features = 6, .seed = 3});
     std::vector<mlpipe::progress> seen;
     mlpipe::fit_options options;
@@ -289,12 +289,13 @@ TEST_CASE("an mlp is accurate on the shipped real data sets", "[models][mlp][rea
         const char* name;
         double floor;
     };
-    for (const auto& [name, floor] : {expectation{"iris", 0.9}, expectation{"wine", 0.94},
-                                      expectation{"breast_cancer", 0.94},
-                                      expectation{"digits", 0.93}}) {
+    for (const auto& [name, floor] :
+         {expectation{"iris", 0.9}, expectation{"wine", 0.94}, expectation{"breast_cancer", 0.94},
+          expectation{"digits", 0.93}}) {
         INFO(name);
         const auto data = read_set(name);
-        const auto [train, test] = mlpipe::train_test_split(data, {.test_fraction = 0.2, .seed = 0});
+        const auto [train, test] =
+            mlpipe::train_test_split(data, {.test_fraction = 0.2, .seed = 0});
         mlp<double> model({.hidden_layer_sizes = {16},
                            .batch_size = 32,
                            .learning_rate_init = 0.01,
@@ -321,19 +322,23 @@ TEST_CASE("a float mlp trains and predicts like a double one", "[models][mlp]") 
 TEST_CASE("mlp probabilities sum to one and the single-row path agrees bit for bit",
           "[models][mlp]") {
     for (std::size_t n_classes : {2u, 4u}) {
-        const auto data = mlpipe::make_classification(
-            {.n_samples = 200, .n_features = 5, .n_informative = 3, .n_classes = n_classes, .seed = 6});
+        const auto data = mlpipe::make_classification({.n_samples = 200,
+                                                       .n_features = 5,
+                                                       .n_informative = 3,
+                                                       .n_classes = n_classes,
+                                                       .seed = 6});
         for (auto activation : {mlp_activation::identity, mlp_activation::logistic,
                                 mlp_activation::tanh, mlp_activation::relu}) {
-            mlp<double> model({.hidden_layer_sizes = {7, 5}, .activation = activation, .max_iter = 3});
+            mlp<double> model(
+                {.hidden_layer_sizes = {7, 5}, .activation = activation, .max_iter = 3});
             (void)model.fit(data);
             const auto p = model.predict_proba(data.features());
             REQUIRE(p.cols() == static_cast<Eigen::Index>(n_classes));
             CHECK((p.rowwise().sum().array() - 1.0).abs().maxCoeff() < 1e-12);
             std::vector<double> out(n_classes);
             for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
-                model.predict_proba_row(
-                    std::span<const double>(data.features().row(i).data(), 5), out);
+                model.predict_proba_row(std::span<const double>(data.features().row(i).data(), 5),
+                                        out);
                 for (std::size_t k = 0; k < n_classes; ++k)
                     REQUIRE(out[k] == p(i, static_cast<Eigen::Index>(k)));
             }
@@ -451,10 +456,10 @@ TEST_CASE("an mlp rejects bad data with typed errors", "[models][mlp]") {
                       Contains("single class"));
     CHECK_THROWS_AS(model.fit(mlpipe::dataset<double>(data.features())),
                     mlpipe::invalid_input_error);
-    CHECK_THROWS_AS(model.fit(mlpipe::dataset<double>(mlpipe::feature_matrix<double>(0, 4),
-                                                      mlpipe::class_index_vector(0),
-                                                      data.classes())),
-                    mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(
+        model.fit(mlpipe::dataset<double>(mlpipe::feature_matrix<double>(0, 4),
+                                          mlpipe::class_index_vector(0), data.classes())),
+        mlpipe::invalid_input_error);
     const std::vector<double> wrong_weights(3, 1.0);
     CHECK_THROWS_AS(model.fit(data, wrong_weights), mlpipe::invalid_input_error);
     const std::vector<double> negative(40, -1.0);

@@ -27,8 +27,8 @@ template <template <class> class... Models>
 struct model_kind_list {};
 
 /// Every kind load_any knows.
-using registered_models =
-    model_kind_list<logistic_regression, linear_svm, gaussian_naive_bayes, k_nearest_neighbors, mlp>;
+using registered_models = model_kind_list<logistic_regression, linear_svm, gaussian_naive_bayes,
+                                          k_nearest_neighbors, mlp>;
 
 /// A fitted model (always a pipeline, possibly without steps) behind a type-erased handle. Inputs
 /// and outputs are double; a float model converts on the way in and out.

@@ -193,9 +193,9 @@ struct model_io<mlp<Scalar>> {
         auto fan_in = static_cast<Eigen::Index>(names.size());
         const std::size_t layers = params.hidden_layer_sizes.size() + 1;
         for (std::size_t l = 0; l < layers; ++l) {
-            const Eigen::Index fan_out = l + 1 < layers
-                                             ? static_cast<Eigen::Index>(params.hidden_layer_sizes[l])
-                                             : detail::score_rows(classes);
+            const Eigen::Index fan_out =
+                l + 1 < layers ? static_cast<Eigen::Index>(params.hidden_layer_sizes[l])
+                               : detail::score_rows(classes);
             const std::string prefix = "layers." + std::to_string(l) + ".";
             weights.push_back(detail::read_matrix<Scalar>(a, prefix + "weights", fan_out, fan_in));
             biases.push_back(detail::read_vector<Scalar>(a, prefix + "biases", fan_out));

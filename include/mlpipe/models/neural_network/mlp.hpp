@@ -79,20 +79,20 @@ struct mlp_params {
     std::int64_t batch_size = -1;  ///< rows per mini-batch; -1: min(200, rows)
     mlp_learning_rate learning_rate = mlp_learning_rate::constant;  ///< sgd's schedule
     double learning_rate_init = 1e-3;
-    double power_t = 0.5;        ///< exponent of the invscaling schedule
+    double power_t = 0.5;         ///< exponent of the invscaling schedule
     std::int64_t max_iter = 200;  ///< epochs
     bool shuffle = true;          ///< shuffle the training rows before each epoch
     std::uint64_t seed = 0;       ///< initial weights, shuffles and the validation split
     /// An epoch makes progress when it lowers the best training loss by more than tol (raises the
     /// best validation accuracy by at least tol with early stopping).
     double tol = 1e-4;
-    double momentum = 0.9;            ///< sgd's momentum, in [0, 1)
-    bool nesterovs_momentum = true;   ///< sgd: Nesterov's momentum
-    bool early_stopping = false;      ///< hold out validation_fraction, keep the best epoch's model
-    double validation_fraction = 0.1;  ///< stratified, seeded; in (0, 1)
-    double beta_1 = 0.9;               ///< adam's first-moment decay, in [0, 1)
-    double beta_2 = 0.999;             ///< adam's second-moment decay, in [0, 1)
-    double epsilon = 1e-8;             ///< adam's denominator guard, > 0
+    double momentum = 0.9;           ///< sgd's momentum, in [0, 1)
+    bool nesterovs_momentum = true;  ///< sgd: Nesterov's momentum
+    bool early_stopping = false;     ///< hold out validation_fraction, keep the best epoch's model
+    double validation_fraction = 0.1;    ///< stratified, seeded; in (0, 1)
+    double beta_1 = 0.9;                 ///< adam's first-moment decay, in [0, 1)
+    double beta_2 = 0.999;               ///< adam's second-moment decay, in [0, 1)
+    double epsilon = 1e-8;               ///< adam's denominator guard, > 0
     std::int64_t n_iter_no_change = 10;  ///< epochs without progress that end the fit
 
     /// JSON form: one key per member, enums by name.
@@ -200,8 +200,9 @@ class mlp {
     /// then weighted means, and alpha's penalty is divided by the batch's weight sum.
     /// @returns status converged (tol / n_iter_no_change, or early stopping), max_iterations (the
     ///   counterpart of scikit-learn's ConvergenceWarning), stopped_by_callback, time_limit, or
-    ///   no_progress (the loss became non-finite; the last finite epoch's model is kept); iterations
-    ///   is the number of epochs, gradient_norm the max-norm of the last batch's gradient
+    ///   no_progress (the loss became non-finite; the last finite epoch's model is kept);
+    ///   iterations is the number of epochs, gradient_norm the max-norm of the last batch's
+    ///   gradient
     /// @throws invalid_input_error for unusable data, weights, or a validation split that cannot
     ///   be stratified
     /// Complexity: max_iter epochs of O(rows * weights) each.
@@ -281,14 +282,15 @@ class mlp {
         mlp m(std::move(params));
         const auto& hidden = m.params_.hidden_layer_sizes;
         const auto layers = hidden.size() + 1;
-        detail::check_restore(classes.size() >= 2 && weights.size() == layers &&
-                                  biases.size() == layers,
-                              kind, "layer count, hidden_layer_sizes and classes");
+        detail::check_restore(
+            classes.size() >= 2 && weights.size() == layers && biases.size() == layers, kind,
+            "layer count, hidden_layer_sizes and classes");
         Eigen::Index fan_in = static_cast<Eigen::Index>(feature_names.size());
         for (std::size_t l = 0; l < layers; ++l) {
             const Eigen::Index fan_out =
-                l + 1 < layers ? static_cast<Eigen::Index>(hidden[l])
-                               : (classes.size() == 2 ? 1 : static_cast<Eigen::Index>(classes.size()));
+                l + 1 < layers
+                    ? static_cast<Eigen::Index>(hidden[l])
+                    : (classes.size() == 2 ? 1 : static_cast<Eigen::Index>(classes.size()));
             detail::check_restore(weights[l].rows() == fan_out && weights[l].cols() == fan_in &&
                                       biases[l].size() == fan_out,
                                   kind, "the shape of layer " + std::to_string(l));
@@ -361,8 +363,7 @@ void mlp<Scalar>::check_params() const {
         if (w < 1 || w > 1'000'000'000) {
             throw bad("hidden layer " + std::to_string(l) + " has width " + std::to_string(w) +
                           "; widths must be positive",
-                      "give each hidden layer at least one unit, e.g. {100}",
-                      "hidden_layer_sizes");
+                      "give each hidden layer at least one unit, e.g. {100}", "hidden_layer_sizes");
         }
     }
     if (!(p.alpha >= 0.0) || !std::isfinite(p.alpha))
@@ -556,12 +557,13 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             train_rows = std::move(parts.train);
             validation_rows = std::move(parts.test);
         } catch (const invalid_input_error& e) {
-            throw invalid_input_error("mlp: early stopping cannot hold out a stratified "
-                                      "validation set: " +
-                                          e.problem(),
-                                      "use more rows per class, another validation_fraction, or "
-                                      "early_stopping = false",
-                                      "validation_fraction");
+            throw invalid_input_error(
+                "mlp: early stopping cannot hold out a stratified "
+                "validation set: " +
+                    e.problem(),
+                "use more rows per class, another validation_fraction, or "
+                "early_stopping = false",
+                "validation_fraction");
         }
     } else {
         train_rows.resize(static_cast<std::size_t>(n));
@@ -654,7 +656,8 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
                 // log(1 + exp(z)) - t z and the logistic function from one exponential.
                 loss += static_cast<double>(wi) *
                         static_cast<double>(std::max(zi, Scalar(0)) + std::log1p(e) - t * zi);
-                const Scalar prob = zi >= Scalar(0) ? Scalar(1) / (Scalar(1) + e) : e / (Scalar(1) + e);
+                const Scalar prob =
+                    zi >= Scalar(0) ? Scalar(1) / (Scalar(1) + e) : e / (Scalar(1) + e);
                 g(i, 0) = wi * (prob - t);
                 weight += static_cast<double>(wi);
             }
@@ -767,12 +770,11 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             first_moment = b1 * first_moment + (Scalar(1) - b1) * grad;
             second_moment = b2 * second_moment + (Scalar(1) - b2) * grad.cwiseAbs2();
             const double t = static_cast<double>(adam_steps);
-            const auto step = static_cast<Scalar>(p.learning_rate_init *
-                                                  std::sqrt(1.0 - std::pow(p.beta_2, t)) /
-                                                  (1.0 - std::pow(p.beta_1, t)));
+            const auto step =
+                static_cast<Scalar>(p.learning_rate_init * std::sqrt(1.0 - std::pow(p.beta_2, t)) /
+                                    (1.0 - std::pow(p.beta_1, t)));
             const auto eps = static_cast<Scalar>(p.epsilon);
-            theta.array() -=
-                step * first_moment.array() / (second_moment.array().sqrt() + eps);
+            theta.array() -= step * first_moment.array() / (second_moment.array().sqrt() + eps);
         } else {
             const auto mu = static_cast<Scalar>(p.momentum);
             const auto lr = static_cast<Scalar>(learning_rate);
