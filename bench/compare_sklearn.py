@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -29,6 +30,7 @@ import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.naive_bayes import GaussianNB  # noqa: E402
 from sklearn.neighbors import KNeighborsClassifier  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 from sklearn.tree import DecisionTreeClassifier  # noqa: E402
 from sklearn.ensemble import RandomForestClassifier  # noqa: E402
@@ -69,7 +71,8 @@ def accuracy(build):
               ("gaussian_naive_bayes", GaussianNB),
               ("k_nearest_neighbors", KNeighborsClassifier),
               ("decision_tree", lambda: DecisionTreeClassifier(random_state=0)),
-              ("random_forest", lambda: RandomForestClassifier(n_estimators=100, random_state=0))]
+              ("random_forest", lambda: RandomForestClassifier(n_estimators=100, random_state=0)),
+              ("mlp", lambda: MLPClassifier(random_state=0))]
     print(f"{'data set':16s} {'model':22s} {'mlpipe':>8s} {'sklearn':>8s}")
     for name, split in splits.items():
         rows = np.genfromtxt(sets / f"{name}.csv", delimiter=",", dtype=str)[1:]
@@ -172,6 +175,38 @@ def main():
         mine = seconds(b)
         print(f"{'predict_proba_row/logistic_regression/' + name:44s} {mine * 1e6:8.3f}us {theirs * 1e6:8.2f}us "
               f"{theirs / mine:6.0f}x")
+    # The mlp: (64, 32), Adam, batch 256, 10 epochs on the multiclass problem (ConvergenceWarning
+    # expected on both sides: 10 epochs is a budget, not convergence).
+    (xtr, ytr), (xte, yte) = data["multiclass"]
+    mlp_params = dict(hidden_layer_sizes=(64, 32), solver="adam", batch_size=256, max_iter=10,
+                      random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        net = MLPClassifier(**mlp_params).fit(xtr, ytr)
+        theirs = time.perf_counter() - start
+    for threads in ("", "_2_threads"):
+        b = ours_for(f"fit/mlp{threads}/multiclass")
+        mine = seconds(b)
+        print(f"{'fit/mlp' + threads + '/multiclass':44s} {mine:9.3f}s {theirs:9.3f}s {theirs / mine:6.1f}x "
+              f"{b['accuracy']:11.4f} {net.score(xte, yte):11.4f}")
+    theirs = best_of(lambda: net.predict_proba(xte))
+    b = ours_for("predict_proba/mlp/multiclass")
+    mine = seconds(b)
+    print(f"{'predict_proba/mlp/multiclass':44s} {mine * 1e3:8.2f}ms {theirs * 1e3:8.2f}ms "
+          f"{theirs / mine:6.1f}x")
+    row = xte[:1]
+    theirs = best_of(lambda: net.predict_proba(row), repeat=200)
+    b = ours_for("predict_proba_row/mlp/multiclass")
+    mine = seconds(b)
+    print(f"{'predict_proba_row/mlp/multiclass':44s} {mine * 1e6:8.3f}us {theirs * 1e6:8.2f}us "
+          f"{theirs / mine:6.0f}x")
+    import pickle
+    size = len(pickle.dumps(net))
+    b = ours_for("fit/mlp/multiclass")
+    print(f"{'artifact size mlp (ours: .mlpa; sklearn: pickle)':44s} {b['artifact_bytes'] / 1e3:8.1f}kB "
+          f"{size / 1e3:8.1f}kB")
+
     (xtr, ytr), (xte, yte) = data["neighbors"]
     knn = KNeighborsClassifier(algorithm="brute").fit(xtr, ytr)
     theirs = best_of(lambda: knn.predict_proba(xte))

@@ -4,9 +4,10 @@
 # (bench/compile_cost.cpp; issue 3's target: <= 10 s and <= 1 GB of compiler memory with g++ -O2).
 #
 #   bench/compile_cost.sh [COMPILER...]      default: g++ clang++; prints user seconds and peak KB
-#
-# PROBE=compile_cost_forest.cpp times the random forest probe instead (issue 9's target: <= 15 s
-# and <= 1.5 GB).
+#   PROBE=compile_cost_forest.cpp bench/compile_cost.sh   another probe in bench/: the random
+#   PROBE=compile_cost_mlp.cpp bench/compile_cost.sh      forest's or the mlp's with its artifact
+#                                                         support (issue 9's target: <= 15 s and
+#                                                         <= 1.5 GB)
 #
 # Each compiler compiles the probe -O2 (-c, no linking) REPEAT times (default 3) and reports the
 # fastest user time and the largest peak resident memory. User time is what the compiler itself

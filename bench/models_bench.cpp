@@ -6,7 +6,8 @@
 // each standardised and split 80/20 (stratified, seed 0): models fit on the 80%, and the
 // `accuracy` counter is measured on the 20%. k-NN uses the first 5,000 rows of the multiclass
 // problem (brute force is quadratic). Tree fits also report `artifact_bytes`, the size of the
-// encoded artifact.
+// encoded artifact. The mlp is (64, 32), relu, Adam, batch 256, 10 epochs on the multiclass
+// problem; its fit also reports `artifact_bytes`.
 //
 //   models_bench [--benchmark_filter=...] [--mlpipe_smoke] [--mlpipe_write_data=DIR]
 //
@@ -152,6 +153,26 @@ void predict_row_fitted(benchmark::State& state, Model prototype) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
+/// The benchmarked network: scikit-learn's MLPClassifier(hidden_layer_sizes=(64, 32),
+/// solver='adam', batch_size=256, max_iter=10).
+mlpipe::mlp<double> bench_mlp() {
+    return mlpipe::mlp<double>({.hidden_layer_sizes = {64, 32},
+                                .solver = mlpipe::mlp_solver::adam,
+                                .batch_size = 256,
+                                .max_iter = 10});
+}
+
+void fit_mlp(benchmark::State& state, unsigned threads) {
+    fit(state, bench_mlp(), threads);
+    const auto& p = data(static_cast<int>(state.range(0)));
+    auto model = bench_mlp();
+    mlpipe::fit_options options;
+    options.threads = threads;
+    (void)model.fit(p.train, options);
+    state.counters["artifact_bytes"] =
+        static_cast<double>(mlpipe::encode_artifact(mlpipe::to_artifact(model)).size());
+}
+
 template <class Model>
 void predict_batch(benchmark::State& state, Model model) {
     const auto& p = data(static_cast<int>(state.range(0)));
@@ -271,6 +292,21 @@ int main(int argc, char** argv) {
                                      predict_row_fitted<random_forest<double>>, forest)
             ->Arg(id);
     }
+    benchmark::RegisterBenchmark("fit/mlp/multiclass", fit_mlp, 1u)
+        ->Arg(multiclass)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("fit/mlp_2_threads/multiclass", fit_mlp, 2u)
+        ->Arg(multiclass)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark("predict_proba/mlp/multiclass", predict_batch<mlp<double>>,
+                                 bench_mlp())
+        ->Arg(multiclass)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("predict_proba_row/mlp/multiclass", predict_row<mlp<double>>,
+                                 bench_mlp())
+        ->Arg(multiclass);
     benchmark::RegisterBenchmark("fit/k_nearest_neighbors/neighbors",
                                  fit<k_nearest_neighbors<double>>, k_nearest_neighbors<double>{},
                                  1u)

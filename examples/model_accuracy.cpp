@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
         std::cout << std::left << std::setw(20) << "data set" << std::right << std::setw(22)
                   << "logistic_regression" << std::setw(12) << "linear_svm" << std::setw(22)
                   << "gaussian_naive_bayes" << std::setw(21) << "k_nearest_neighbors"
-                  << std::setw(15) << "decision_tree" << std::setw(15) << "random_forest" << '\n';
+                  << std::setw(15) << "decision_tree" << std::setw(15) << "random_forest"
+                  << std::setw(8) << "mlp" << '\n';
         for (const std::string name : {"iris", "wine", "breast_cancer", "digits"}) {
             const auto data = mlpipe::read_csv(dir / (name + ".csv"));
             const auto parts =
@@ -58,7 +59,9 @@ int main(int argc, char** argv) {
                       << std::setw(15)
                       << held_out_accuracy(mlpipe::decision_tree<double>{}, train, test)
                       << std::setw(15)
-                      << held_out_accuracy(mlpipe::random_forest<double>{}, train, test) << '\n';
+                      << held_out_accuracy(mlpipe::random_forest<double>{}, train, test)
+                      << std::setw(8) << held_out_accuracy(mlpipe::mlp<double>{}, train, test)
+                      << '\n';
         }
         if (argc == 4) std::ofstream(argv[3]) << splits.dump() << '\n';
         return 0;

@@ -8,5 +8,6 @@
 #include "models/linear/logistic_regression.hpp"
 #include "models/naive_bayes/gaussian_naive_bayes.hpp"
 #include "models/neighbors/k_nearest_neighbors.hpp"
+#include "models/neural_network/mlp.hpp"
 #include "models/tree/decision_tree.hpp"
 #include "models/tree/random_forest.hpp"

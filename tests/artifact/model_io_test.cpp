@@ -98,6 +98,25 @@ void check_every_kind() {
         CHECK(back.model().oob_score() == m.model().oob_score());
         CHECK(back.model().n_trees() == 7);
     }
+    for (std::size_t classes : {3u, 2u}) {
+        // Three classes (softmax output), and two (one logistic output unit).
+        auto labels = data.targets();
+        if (classes == 2) labels = (labels.array() > 0).template cast<std::int32_t>();
+        const dataset<Scalar> part(x, labels,
+                                   classes == 2 ? label_map::from_integers({0, 1}) : data.classes(),
+                                   data.feature_names());
+        pipeline<mlp<Scalar>> m(
+            steps{standard_scaler<Scalar>{}},
+            mlp<Scalar>(
+                {.hidden_layer_sizes = {6, 4}, .activation = mlp_activation::tanh, .max_iter = 3}));
+        (void)m.fit(part);
+        check_round_trip(m, x);
+        const auto a = to_artifact(m);
+        CHECK(a.manifest().kind == "mlp");
+        CHECK(a.find_tensor("layers.0.weights") != nullptr);
+        CHECK(a.find_tensor("layers.2.biases") != nullptr);
+        CHECK(a.find_tensor("layers.3.weights") == nullptr);
+    }
 }
 }  // namespace
 
@@ -214,4 +233,19 @@ TEST_CASE("loading the wrong kind, scalar type or shape is a format error saying
     artifact missing(a.manifest());
     CHECK_THROWS_WITH(load<logistic_regression<double>>(missing), Contains("no tensor named"));
     CHECK_THROWS_AS(to_artifact(logistic_regression<double>{}), not_fitted_error);
+
+    // An mlp's layer tensors must have the shapes its hyperparameters, features and classes imply.
+    mlp<double> net({.hidden_layer_sizes = {5}, .max_iter = 2});
+    (void)net.fit(data);
+    const auto na = to_artifact(net);
+    CHECK_NOTHROW(load<mlp<double>>(na));
+    auto other_width = na;
+    other_width.manifest().hyperparameters["hidden_layer_sizes"] = {6};
+    CHECK_THROWS_WITH(load<mlp<double>>(other_width), Contains("layers.0.weights"));
+    auto deeper = na;
+    deeper.manifest().hyperparameters["hidden_layer_sizes"] = {5, 5};
+    CHECK_THROWS_AS(load_any(deeper), format_error);
+    auto zero_width = na;
+    zero_width.manifest().hyperparameters["hidden_layer_sizes"] = {0};
+    CHECK_THROWS_AS(load<mlp<double>>(zero_width), format_error);
 }

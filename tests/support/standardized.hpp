@@ -9,13 +9,14 @@
 
 namespace mlpipe::test {
 
-/// (x - mean) / sd per feature, sd with ddof 0.
+/// (x - mean) / sd per feature, sd with ddof 0 (1 for a constant feature).
 inline dataset<double> standardized(const dataset<double>& data) {
     feature_matrix<double> x = data.features();
     const Eigen::RowVectorXd mean = x.colwise().mean();
     x.rowwise() -= mean;
-    const Eigen::RowVectorXd sd =
+    Eigen::RowVectorXd sd =
         (x.array().square().colwise().sum() / static_cast<double>(x.rows())).sqrt();
+    sd = (sd.array() > 0.0).select(sd, 1.0);  // constant features stay 0, as StandardScaler's
     x.array().rowwise() /= sd.array();
     return {x, data.targets(), data.classes(), data.feature_names()};
 }

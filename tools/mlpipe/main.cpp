@@ -89,7 +89,8 @@ const std::vector<command>& commands() {
          {{"model", "NAME", "the registry's model name"},
           {"dataset", "NAME", "a data set of the configuration"},
           {"estimator", "KIND",
-           "logistic_regression (default), linear_svm, gaussian_naive_bayes, k_nearest_neighbors"},
+           "logistic_regression (default), linear_svm, gaussian_naive_bayes, k_nearest_neighbors, "
+           "mlp"},
           {"hyperparameters", "JSON", "the estimator's hyperparameters, e.g. '{\"C\": 0.5}'"},
           {"preprocess", "STEP", "standard_scaler, min_max_scaler, simple_imputer, ... (repeat)",
            true},

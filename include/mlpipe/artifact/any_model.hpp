@@ -28,7 +28,7 @@ struct model_kind_list {};
 
 /// Every kind load_any knows.
 using registered_models = model_kind_list<logistic_regression, linear_svm, gaussian_naive_bayes,
-                                          k_nearest_neighbors, decision_tree, random_forest>;
+                                          k_nearest_neighbors, decision_tree, random_forest, mlp>;
 
 /// A fitted model (always a pipeline, possibly without steps) behind a type-erased handle. Inputs
 /// and outputs are double; a float model converts on the way in and out.

@@ -283,6 +283,38 @@ struct model_io<random_forest<Scalar>> {
     }
 };
 
+/// An mlp's tensors: "layers.<i>.weights" (fan_out x fan_in) and "layers.<i>.biases" (fan_out)
+/// per layer, input side first; the shapes follow from the hyperparameters, features and classes.
+template <class Scalar>
+struct model_io<mlp<Scalar>> {
+    using model_type = mlp<Scalar>;
+    static void write(const model_type& m, artifact& a) {
+        for (std::size_t l = 0; l < m.weights().size(); ++l) {
+            a.add_tensor("layers." + std::to_string(l) + ".weights", m.weights()[l]);
+            a.add_tensor("layers." + std::to_string(l) + ".biases", m.biases()[l]);
+        }
+    }
+    static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
+                           std::vector<std::string> names) {
+        auto params = detail::params_from<mlp_params>(hyper);
+        std::vector<typename model_type::weight_matrix> weights;
+        std::vector<typename model_type::bias_vector> biases;
+        auto fan_in = static_cast<Eigen::Index>(names.size());
+        const std::size_t layers = params.hidden_layer_sizes.size() + 1;
+        for (std::size_t l = 0; l < layers; ++l) {
+            const Eigen::Index fan_out =
+                l + 1 < layers ? static_cast<Eigen::Index>(params.hidden_layer_sizes[l])
+                               : detail::score_rows(classes);
+            const std::string prefix = "layers." + std::to_string(l) + ".";
+            weights.push_back(detail::read_matrix<Scalar>(a, prefix + "weights", fan_out, fan_in));
+            biases.push_back(detail::read_vector<Scalar>(a, prefix + "biases", fan_out));
+            fan_in = fan_out;
+        }
+        return model_type::restore(std::move(params), std::move(weights), std::move(biases),
+                                   std::move(classes), std::move(names));
+    }
+};
+
 // ---- transformers: write(step, artifact, prefix), read(artifact, prefix, params, names_in) ----
 
 template <class Scalar>

@@ -8,6 +8,7 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,8 @@ struct progress {
     double loss = 0.0;           ///< objective value (NaN when not applicable)
     double gradient_norm = 0.0;  ///< max-norm of the gradient (NaN when not applicable)
     double elapsed_seconds = 0.0;
+    /// Score on held-out validation rows (an mlp's early stopping), NaN when there are none.
+    double validation_score = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// Receives progress; return false to stop the computation early (it then ends with
