@@ -82,8 +82,10 @@ struct random_forest_params {
 ///
 /// Trees are fitted in parallel on fit_options::threads (a pool with blocking waits); tree t draws
 /// from its own engine seeded by (seed, t), so the forest is the same, bit for bit, whatever the
-/// thread count. Progress is reported once per finished tree (stage "tree"); a callback that
-/// returns false, or the time limit, stops the fit and keeps the trees finished so far.
+/// thread count. Progress is reported once per finished tree (stage "tree", step = trees finished
+/// so far), from the pool's threads but one call at a time; a callback that returns false, or the
+/// time limit, stops the fit and keeps the trees finished so far (with one thread: exactly the
+/// first `step` trees).
 ///
 /// Prediction walks all trees' nodes in one packed array, 16 trees at a time so that their memory
 /// loads overlap; predict_proba_row does not allocate.
