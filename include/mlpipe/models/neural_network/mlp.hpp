@@ -327,6 +327,7 @@ class mlp {
         weight_matrix x;                   // rows x inputs
         std::vector<weight_matrix> a;      // a[l]: output of layer l (the last: logits, deltas)
         std::vector<weight_matrix> delta;  // delta[l]: loss gradient w.r.t. layer l's output
+        std::vector<flat_vector> delta_t;  // delta[l] transposed, for the weight gradient
         flat_vector grad;
         Eigen::Array<Scalar, Eigen::Dynamic, 1> top;
         Eigen::Array<Scalar, Eigen::Dynamic, 1> sum;
@@ -335,6 +336,14 @@ class mlp {
         double loss = 0.0;    // training: weighted loss sum; validation: weight of right answers
         double weight = 0.0;  // weight sum of the chunk's rows
     };
+
+    using map_type = Eigen::Map<weight_matrix>;
+    using cmap_type = Eigen::Map<const weight_matrix>;
+
+    /// out = a * b. Every matrix product of fit goes through here with contiguous row-major
+    /// operands (transposes are copied first): one Eigen GEMM instantiation instead of one per
+    /// operand layout, which keeps the mlp's compile time down.
+    static void multiply(map_type out, cmap_type a, cmap_type b) { out.noalias() = a * b; }
 
     void check_params() const;
     void forward_row(const Scalar* x, Scalar* out) const;
@@ -591,6 +600,7 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
         for (std::size_t l = 0; l < layers; ++l) {
             wk.a.emplace_back(slot_rows, shape.widths[l + 1]);
             wk.delta.emplace_back(slot_rows, shape.widths[l + 1]);
+            wk.delta_t.emplace_back(slot_rows * shape.widths[l + 1]);
         }
         wk.grad.resize(shape.size);
         wk.top.resize(slot_rows);
@@ -606,6 +616,24 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
     const Eigen::Index k_out = shape.widths.back();
     const mlp_activation activation = p.activation;
 
+    // The first r rows of a chunk buffer (contiguous: the buffers are row-major).
+    const auto rows_of = [](weight_matrix& m, Eigen::Index r) {
+        return map_type(m.data(), r, m.cols());
+    };
+    const auto crows_of = [](const weight_matrix& m, Eigen::Index r) {
+        return cmap_type(m.data(), r, m.cols());
+    };
+    // Each layer's weights transposed (fan_in x fan_out, at the same offsets as in theta), for
+    // the forward products; refreshed after every update.
+    flat_vector theta_t(shape.size);
+    const auto refresh_transposed = [&] {
+        for (std::size_t l = 0; l < layers; ++l) {
+            map_type(theta_t.data() + shape.weight_at[l], shape.widths[l], shape.widths[l + 1]) =
+                cweights_of(theta, l).transpose();
+        }
+    };
+    refresh_transposed();
+
     // Gathers `rows` rows and runs the forward pass; the last layer's logits end in a.back().
     const auto forward = [&](chunk_work& wk, const Eigen::Index* rows, Eigen::Index r) {
         for (Eigen::Index i = 0; i < r; ++i) {
@@ -615,12 +643,10 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             wk.w[static_cast<std::size_t>(i)] = static_cast<Scalar>(weight_of(row));
         }
         for (std::size_t l = 0; l < layers; ++l) {
-            auto out = wk.a[l].topRows(r);
-            if (l == 0) {
-                out.noalias() = wk.x.topRows(r) * cweights_of(theta, l).transpose();
-            } else {
-                out.noalias() = wk.a[l - 1].topRows(r) * cweights_of(theta, l).transpose();
-            }
+            auto out = rows_of(wk.a[l], r);
+            multiply(out, crows_of(l == 0 ? wk.x : wk.a[l - 1], r),
+                     cmap_type(theta_t.data() + shape.weight_at[l], shape.widths[l],
+                               shape.widths[l + 1]));
             out.rowwise() += cbiases_of(theta, l);
             if (l + 1 == layers) break;
             auto v = out.array();
@@ -680,15 +706,17 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
         wk.loss = loss;
         wk.weight = weight;
         for (std::size_t l = layers; l-- > 0;) {
-            const auto delta = wk.delta[l].topRows(r);
-            weights_of(wk.grad, l).noalias() =
-                delta.transpose() * (l == 0 ? wk.x.topRows(r) : wk.a[l - 1].topRows(r));
-            Eigen::Map<row_vector>(wk.grad.data() + shape.bias_at[l], shape.widths[l + 1]) =
+            const auto delta = crows_of(wk.delta[l], r);
+            const Eigen::Index fan_out = shape.widths[l + 1];
+            map_type(wk.delta_t[l].data(), fan_out, r) = delta.transpose();
+            multiply(weights_of(wk.grad, l), cmap_type(wk.delta_t[l].data(), fan_out, r),
+                     crows_of(l == 0 ? wk.x : wk.a[l - 1], r));
+            Eigen::Map<row_vector>(wk.grad.data() + shape.bias_at[l], fan_out) =
                 delta.colwise().sum();
             if (l == 0) break;
-            auto prev = wk.delta[l - 1].topRows(r);
-            prev.noalias() = delta * cweights_of(theta, l);
-            const auto a = wk.a[l - 1].topRows(r).array();
+            auto prev = rows_of(wk.delta[l - 1], r);
+            multiply(prev, delta, cweights_of(theta, l));
+            const auto a = crows_of(wk.a[l - 1], r).array();
             switch (activation) {
                 case mlp_activation::identity:
                     break;
@@ -830,6 +858,7 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             if (weight_sum <= 0.0) continue;  // a batch of zero-weight rows teaches nothing
             const double batch_loss = (loss + penalty()) / weight_sum;
             update(weight_sum);
+            refresh_transposed();
             loss_total += batch_loss * weight_sum;
             weight_total += weight_sum;
             last_gradient_norm = static_cast<double>(grad.cwiseAbs().maxCoeff());
