@@ -209,8 +209,11 @@ class mlp {
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
                    const fit_options& options = {});
 
-    /// Class probabilities, n x n_classes, rows summing to 1.
+    /// Class probabilities, n x n_classes, rows summing to 1. Row by row with fixed-order dot
+    /// products (the code predict_proba_row runs), so a row's probabilities never depend on the
+    /// batch it came in.
     /// @throws not_fitted_error, invalid_input_error (feature count, NaN or infinity)
+    /// Complexity: O(n * number of weights).
     [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
         detail::check_prediction_input(x, n_features(), fitted_, kind);
         probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
@@ -252,14 +255,19 @@ class mlp {
     /// Widest layer predict_proba_row handles without allocating.
     static constexpr std::size_t max_stack_width = 512;
 
+    /// Whether the model was fitted or restored.
     [[nodiscard]] bool fitted() const noexcept { return fitted_; }
+    /// Input features (0 before fitting).
     [[nodiscard]] Eigen::Index n_features() const noexcept {
         return weights_.empty() ? 0 : weights_.front().cols();
     }
+    /// Class labels by index.
     [[nodiscard]] const label_map& classes() const noexcept { return classes_; }
+    /// Names of the input features, in training order.
     [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept {
         return feature_names_;
     }
+    /// The hyperparameters.
     [[nodiscard]] const mlp_params& params() const noexcept { return params_; }
     /// Weights per layer, input side first: fan_out x fan_in (the transpose of scikit-learn's
     /// coefs_); the last layer has 1 output for two classes, n_classes otherwise.
