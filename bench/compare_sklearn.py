@@ -56,8 +56,11 @@ def best_of(fn, repeat=3):
 def accuracy(build):
     """Held-out accuracy of each model, mlpipe (examples/model_accuracy) and scikit-learn, on the same
     standardised, stratified 80/20 split (seed 0) of each shipped data set."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)  # the mlp's 200 epochs
 
     sets = pathlib.Path(__file__).resolve().parent.parent / "tests" / "data" / "sets"
     with tempfile.TemporaryDirectory() as tmp:

@@ -123,6 +123,23 @@ TEST_CASE("Faulty training requests are refused naming the field", "[jobs][reque
     CHECK(
         faulty_field(R"({"request_id": "r", "model": "m", "estimator": {"kind": "linear_svm"}})") ==
         "dataset");
+    // The mlp's hyperparameters are checked by name too, from JSON and by the constructor.
+    const std::string mlp = R"("mlp", "hyperparameters": {"hidden_layer_sizes": [64, 32]})";
+    CHECK(faulty_field(with(
+              R"("logistic_regression", "hyperparameters": {"C": 0.5, "max_iter": 200})", mlp)) ==
+          "<no error>");
+    CHECK(faulty_field(
+              with(R"("logistic_regression", "hyperparameters": {"C": 0.5, "max_iter": 200})",
+                   R"("mlp", "hyperparameters": {"hidden_layer_sizes": [64, 0]})")) ==
+          "estimator.hyperparameters.hidden_layer_sizes");
+    CHECK(faulty_field(
+              with(R"("logistic_regression", "hyperparameters": {"C": 0.5, "max_iter": 200})",
+                   R"("mlp", "hyperparameters": {"batch_size": 0})")) ==
+          "estimator.hyperparameters.batch_size");
+    CHECK(faulty_field(
+              with(R"("logistic_regression", "hyperparameters": {"C": 0.5, "max_iter": 200})",
+                   R"("mlp", "hyperparameters": {"solver": "lbfgs"})")) ==
+          "estimator.hyperparameters.solver");
 }
 
 TEST_CASE("Training requests that are not JSON objects are refused", "[jobs][request]") {

@@ -209,8 +209,11 @@ class mlp {
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
                    const fit_options& options = {});
 
-    /// Class probabilities, n x n_classes, rows summing to 1.
+    /// Class probabilities, n x n_classes, rows summing to 1. Row by row with fixed-order dot
+    /// products (the code predict_proba_row runs), so a row's probabilities never depend on the
+    /// batch it came in.
     /// @throws not_fitted_error, invalid_input_error (feature count, NaN or infinity)
+    /// Complexity: O(n * number of weights).
     [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
         detail::check_prediction_input(x, n_features(), fitted_, kind);
         probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
@@ -252,14 +255,19 @@ class mlp {
     /// Widest layer predict_proba_row handles without allocating.
     static constexpr std::size_t max_stack_width = 512;
 
+    /// Whether the model was fitted or restored.
     [[nodiscard]] bool fitted() const noexcept { return fitted_; }
+    /// Input features (0 before fitting).
     [[nodiscard]] Eigen::Index n_features() const noexcept {
         return weights_.empty() ? 0 : weights_.front().cols();
     }
+    /// Class labels by index.
     [[nodiscard]] const label_map& classes() const noexcept { return classes_; }
+    /// Names of the input features, in training order.
     [[nodiscard]] const std::vector<std::string>& feature_names() const noexcept {
         return feature_names_;
     }
+    /// The hyperparameters.
     [[nodiscard]] const mlp_params& params() const noexcept { return params_; }
     /// Weights per layer, input side first: fan_out x fan_in (the transpose of scikit-learn's
     /// coefs_); the last layer has 1 output for two classes, n_classes otherwise.
@@ -327,6 +335,7 @@ class mlp {
         weight_matrix x;                   // rows x inputs
         std::vector<weight_matrix> a;      // a[l]: output of layer l (the last: logits, deltas)
         std::vector<weight_matrix> delta;  // delta[l]: loss gradient w.r.t. layer l's output
+        std::vector<flat_vector> delta_t;  // delta[l] transposed, for the weight gradient
         flat_vector grad;
         Eigen::Array<Scalar, Eigen::Dynamic, 1> top;
         Eigen::Array<Scalar, Eigen::Dynamic, 1> sum;
@@ -335,6 +344,14 @@ class mlp {
         double loss = 0.0;    // training: weighted loss sum; validation: weight of right answers
         double weight = 0.0;  // weight sum of the chunk's rows
     };
+
+    using map_type = Eigen::Map<weight_matrix>;
+    using cmap_type = Eigen::Map<const weight_matrix>;
+
+    /// out = a * b. Every matrix product of fit goes through here with contiguous row-major
+    /// operands (transposes are copied first): one Eigen GEMM instantiation instead of one per
+    /// operand layout, which keeps the mlp's compile time down.
+    static void multiply(map_type out, cmap_type a, cmap_type b) { out.noalias() = a * b; }
 
     void check_params() const;
     void forward_row(const Scalar* x, Scalar* out) const;
@@ -591,6 +608,7 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
         for (std::size_t l = 0; l < layers; ++l) {
             wk.a.emplace_back(slot_rows, shape.widths[l + 1]);
             wk.delta.emplace_back(slot_rows, shape.widths[l + 1]);
+            wk.delta_t.emplace_back(slot_rows * shape.widths[l + 1]);
         }
         wk.grad.resize(shape.size);
         wk.top.resize(slot_rows);
@@ -606,6 +624,24 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
     const Eigen::Index k_out = shape.widths.back();
     const mlp_activation activation = p.activation;
 
+    // The first r rows of a chunk buffer (contiguous: the buffers are row-major).
+    const auto rows_of = [](weight_matrix& m, Eigen::Index r) {
+        return map_type(m.data(), r, m.cols());
+    };
+    const auto crows_of = [](const weight_matrix& m, Eigen::Index r) {
+        return cmap_type(m.data(), r, m.cols());
+    };
+    // Each layer's weights transposed (fan_in x fan_out, at the same offsets as in theta), for
+    // the forward products; refreshed after every update.
+    flat_vector theta_t(shape.size);
+    const auto refresh_transposed = [&] {
+        for (std::size_t l = 0; l < layers; ++l) {
+            map_type(theta_t.data() + shape.weight_at[l], shape.widths[l], shape.widths[l + 1]) =
+                cweights_of(theta, l).transpose();
+        }
+    };
+    refresh_transposed();
+
     // Gathers `rows` rows and runs the forward pass; the last layer's logits end in a.back().
     const auto forward = [&](chunk_work& wk, const Eigen::Index* rows, Eigen::Index r) {
         for (Eigen::Index i = 0; i < r; ++i) {
@@ -615,12 +651,10 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             wk.w[static_cast<std::size_t>(i)] = static_cast<Scalar>(weight_of(row));
         }
         for (std::size_t l = 0; l < layers; ++l) {
-            auto out = wk.a[l].topRows(r);
-            if (l == 0) {
-                out.noalias() = wk.x.topRows(r) * cweights_of(theta, l).transpose();
-            } else {
-                out.noalias() = wk.a[l - 1].topRows(r) * cweights_of(theta, l).transpose();
-            }
+            auto out = rows_of(wk.a[l], r);
+            multiply(out, crows_of(l == 0 ? wk.x : wk.a[l - 1], r),
+                     cmap_type(theta_t.data() + shape.weight_at[l], shape.widths[l],
+                               shape.widths[l + 1]));
             out.rowwise() += cbiases_of(theta, l);
             if (l + 1 == layers) break;
             auto v = out.array();
@@ -680,15 +714,17 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
         wk.loss = loss;
         wk.weight = weight;
         for (std::size_t l = layers; l-- > 0;) {
-            const auto delta = wk.delta[l].topRows(r);
-            weights_of(wk.grad, l).noalias() =
-                delta.transpose() * (l == 0 ? wk.x.topRows(r) : wk.a[l - 1].topRows(r));
-            Eigen::Map<row_vector>(wk.grad.data() + shape.bias_at[l], shape.widths[l + 1]) =
+            const auto delta = crows_of(wk.delta[l], r);
+            const Eigen::Index fan_out = shape.widths[l + 1];
+            map_type(wk.delta_t[l].data(), fan_out, r) = delta.transpose();
+            multiply(weights_of(wk.grad, l), cmap_type(wk.delta_t[l].data(), fan_out, r),
+                     crows_of(l == 0 ? wk.x : wk.a[l - 1], r));
+            Eigen::Map<row_vector>(wk.grad.data() + shape.bias_at[l], fan_out) =
                 delta.colwise().sum();
             if (l == 0) break;
-            auto prev = wk.delta[l - 1].topRows(r);
-            prev.noalias() = delta * cweights_of(theta, l);
-            const auto a = wk.a[l - 1].topRows(r).array();
+            auto prev = rows_of(wk.delta[l - 1], r);
+            multiply(prev, delta, cweights_of(theta, l));
+            const auto a = crows_of(wk.a[l - 1], r).array();
             switch (activation) {
                 case mlp_activation::identity:
                     break;
@@ -830,6 +866,7 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             if (weight_sum <= 0.0) continue;  // a batch of zero-weight rows teaches nothing
             const double batch_loss = (loss + penalty()) / weight_sum;
             update(weight_sum);
+            refresh_transposed();
             loss_total += batch_loss * weight_sum;
             weight_total += weight_sum;
             last_gradient_norm = static_cast<double>(grad.cwiseAbs().maxCoeff());
