@@ -6,6 +6,7 @@
 #      benchmark smoke runs (build/ci-gcc)
 #   3. clang build with AddressSanitizer + UndefinedBehaviorSanitizer: every test (build/ci-asan)
 #   4. clang build with ThreadSanitizer: the tests of the concurrent parts only (build/ci-tsan)
+# The AWS wing's tests start their loopback servers (radosgw, fauxqs, PostgreSQL) in stages 2 and 3.
 # Installs missing Debian packages first. The output ends with CTest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,9 @@ ctest --preset ci-asan
 step "4/4 clang, ThreadSanitizer: build and test the concurrent parts"
 # Only the executables whose tests exercise threads: the predictor's cache and alias swaps
 # (serving_tests), the registry and the blob stores under concurrent writers, the training
-# workers, pools and their lease heartbeats (jobs_tests).
-tsan_targets=(serving_tests registry_tests storage_tests jobs_tests)
+# workers, pools and their lease heartbeats (jobs_tests), the models' multi-threaded fits and
+# predictions (random forest trees, mlp chunks, logistic regression blocks: models_tests).
+tsan_targets=(serving_tests registry_tests storage_tests jobs_tests models_tests)
 cmake --preset ci-tsan >/dev/null
 cmake --build --preset ci-tsan -j "$jobs" --target "${tsan_targets[@]}"
 # Test names are "<executable>:<test case>"; the executables not built here are filtered out.
