@@ -462,9 +462,9 @@ TEST_CASE("mlpipe errors are one clear line with a non-zero exit code", "[cli]")
     std::ofstream(box.dir() / "broken.json") << "{\"model\": ";
     require_one_line_error(box.run({"train", "--request", "broken.json"}), "not valid JSON");
     require_one_line_error(box.run({"train", "--request", "absent.json"}), "absent.json");
-    require_one_line_error(
-        box.run({"train", "--model", "iris", "--dataset", "iris", "--estimator", "gradient_boosting"}),
-        "gradient_boosting");
+    require_one_line_error(box.run({"train", "--model", "iris", "--dataset", "iris", "--estimator",
+                                    "gradient_boosting"}),
+                           "gradient_boosting");
     // a request from standard input
     const auto piped = box.run({"train", "--request", "-", "--json"},
                                R"({"model": "iris", "estimator": {"kind": "k_nearest_neighbors"},
