@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /// @file artifact.hpp Everything in artifact/ that the core needs: tensors, manifest, artifact,
-/// the v1 byte format, encode and decode, mapped files, the JSON human form. The optional HMAC
-/// signatures (artifact/signature.hpp, needs OpenSSL) are included separately.
+/// the v1 byte format, encode and decode, mapped files, the JSON human form, and to_artifact /
+/// load<Model> for the models the caller includes. Included separately: artifact/any_model.hpp
+/// (load_any; it includes every model family, which a translation unit that names its model
+/// should not pay for) and the optional HMAC signatures (artifact/signature.hpp, needs OpenSSL).
 #pragma once
 
-#include "artifact/any_model.hpp"
 #include "artifact/artifact.hpp"
 #include "artifact/codec.hpp"
 #include "artifact/format.hpp"

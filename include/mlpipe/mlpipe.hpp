@@ -20,6 +20,7 @@
 
 // Floor 4
 #include "artifact.hpp"
+#include "artifact/any_model.hpp"
 
 // Floor 5
 #include "jobs.hpp"

@@ -12,6 +12,8 @@
 
 #include <mlpipe/artifact.hpp>
 #include <mlpipe/data/csv.hpp>
+#include <mlpipe/models.hpp>
+#include <mlpipe/preprocessing.hpp>
 
 using namespace mlpipe;
 

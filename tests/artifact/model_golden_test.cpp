@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <mlpipe/artifact.hpp>
+#include <mlpipe/artifact/any_model.hpp>
 #include <mlpipe/data/csv.hpp>
 
 #include "test_support.hpp"

@@ -9,8 +9,11 @@
 #include <catch2/catch.hpp>
 
 #include <mlpipe/artifact.hpp>
+#include <mlpipe/artifact/any_model.hpp>
 #include <mlpipe/data/csv.hpp>
 #include <mlpipe/data/synthetic.hpp>
+#include <mlpipe/models.hpp>
+#include <mlpipe/preprocessing.hpp>
 
 #include "test_support.hpp"
 

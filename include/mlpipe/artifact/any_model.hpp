@@ -15,6 +15,8 @@
 #include <Eigen/Core>
 
 #include "../error.hpp"
+#include "../models.hpp"
+#include "../preprocessing.hpp"
 #include "artifact.hpp"
 #include "codec.hpp"
 #include "model_io.hpp"

@@ -5,6 +5,11 @@
 /// A plain model and a pipeline share one layout: the manifest's kind is the classifier's, its
 /// `preprocessing` array lists the fitted steps in order (kind, params, input names), their tensors
 /// are named "preprocessing.<i>.<name>", and the classifier's tensors keep their plain names.
+///
+/// The models and steps are only declared here (models/fwd.hpp, preprocessing/fwd.hpp): every
+/// specialisation depends on its template parameter, so it is checked when used, with the model's
+/// own header included by the caller. A translation unit parses the model families it includes,
+/// not all of them.
 #pragma once
 
 #include <cmath>
@@ -22,14 +27,15 @@
 #include <nlohmann/json.hpp>
 
 #include "../error.hpp"
-#include "../models.hpp"
-#include "../preprocessing.hpp"
+#include "../models/fwd.hpp"
+#include "../preprocessing/fwd.hpp"
 #include "artifact.hpp"
 
 namespace mlpipe {
 
 /// How one model or transformer type is written to and read from an artifact. Specialised per
-/// type below; adding a model means adding a specialisation (and a row in kinds.hpp).
+/// type below; adding a model means adding a specialisation (and a row in registered_models,
+/// artifact/any_model.hpp).
 template <class T>
 struct model_io;
 
@@ -76,6 +82,10 @@ Eigen::Matrix<T, Eigen::Dynamic, 1> read_vector(const artifact& a, const std::st
     return v;
 }
 
+/// The hyperparameter struct of a model or step (what its params() returns).
+template <class Model>
+using params_of = std::remove_cvref_t<decltype(std::declval<const Model&>().params())>;
+
 /// Hyperparameters read from an artifact: a bad value there is a format error of the artifact.
 template <class Params>
 Params params_from(const nlohmann::json& j) {
@@ -110,7 +120,7 @@ struct model_io<logistic_regression<Scalar>> {
                            std::vector<std::string> names) {
         const auto k = detail::score_rows(classes);
         const auto d = static_cast<Eigen::Index>(names.size());
-        return model_type::restore(detail::params_from<logistic_regression_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    detail::read_matrix<Scalar>(a, "coef", k, d),
                                    detail::read_vector<Scalar>(a, "intercept", k),
                                    std::move(classes), std::move(names));
@@ -132,7 +142,7 @@ struct model_io<linear_svm<Scalar>> {
         Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor> platt;
         if (a.find_tensor("platt") != nullptr)
             platt = detail::read_matrix<Scalar>(a, "platt", k, 2);
-        return model_type::restore(detail::params_from<linear_svm_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    detail::read_matrix<Scalar>(a, "coef", k, d),
                                    detail::read_vector<Scalar>(a, "intercept", k), std::move(platt),
                                    std::move(classes), std::move(names));
@@ -151,7 +161,7 @@ struct model_io<gaussian_naive_bayes<Scalar>> {
                            std::vector<std::string> names) {
         const auto k = static_cast<Eigen::Index>(classes.size());
         const auto d = static_cast<Eigen::Index>(names.size());
-        return model_type::restore(detail::params_from<gaussian_naive_bayes_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    detail::read_matrix<Scalar>(a, "means", k, d),
                                    detail::read_matrix<Scalar>(a, "variances", k, d),
                                    detail::read_vector<Scalar>(a, "class_log_norms", k),
@@ -171,7 +181,7 @@ struct model_io<k_nearest_neighbors<Scalar>> {
         const auto d = static_cast<Eigen::Index>(names.size());
         auto x = detail::read_matrix<Scalar>(a, "training_features", -1, d);
         auto y = detail::read_vector<std::int32_t>(a, "training_targets", x.rows());
-        return model_type::restore(detail::params_from<k_nearest_neighbors_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    std::move(x), std::move(y), std::move(classes),
                                    std::move(names));
     }
@@ -252,7 +262,7 @@ struct model_io<decision_tree<Scalar>> {
                            std::vector<std::string> names) {
         const auto d = static_cast<Eigen::Index>(names.size());
         auto forest = detail::read_forest<Scalar>(a, classes.size(), d, model_type::kind);
-        return model_type::restore(detail::params_from<decision_tree_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    std::move(forest),
                                    detail::read_vector<double>(a, "feature_importances", d),
                                    std::move(classes), std::move(names));
@@ -276,7 +286,7 @@ struct model_io<random_forest<Scalar>> {
         double oob = std::numeric_limits<double>::quiet_NaN();
         if (a.find_tensor("oob_score") != nullptr)
             oob = detail::read_vector<double>(a, "oob_score", 1)[0];
-        return model_type::restore(detail::params_from<random_forest_params>(hyper),
+        return model_type::restore(detail::params_from<detail::params_of<model_type>>(hyper),
                                    std::move(forest),
                                    detail::read_vector<double>(a, "feature_importances", d), oob,
                                    std::move(classes), std::move(names));
@@ -296,7 +306,7 @@ struct model_io<mlp<Scalar>> {
     }
     static model_type read(const artifact& a, const nlohmann::json& hyper, label_map classes,
                            std::vector<std::string> names) {
-        auto params = detail::params_from<mlp_params>(hyper);
+        auto params = detail::params_from<detail::params_of<model_type>>(hyper);
         std::vector<typename model_type::weight_matrix> weights;
         std::vector<typename model_type::bias_vector> biases;
         auto fan_in = static_cast<Eigen::Index>(names.size());
@@ -327,7 +337,7 @@ struct model_io<standard_scaler<Scalar>> {
     static step_type read(const artifact& a, const std::string& prefix,
                           const nlohmann::json& params, std::vector<std::string> names) {
         const auto d = static_cast<Eigen::Index>(names.size());
-        return step_type::restore(detail::params_from<standard_scaler_params>(params),
+        return step_type::restore(detail::params_from<detail::params_of<step_type>>(params),
                                   detail::read_vector<Scalar>(a, prefix + "means", d),
                                   detail::read_vector<Scalar>(a, prefix + "scales", d),
                                   std::move(names));
@@ -344,7 +354,7 @@ struct model_io<min_max_scaler<Scalar>> {
     static step_type read(const artifact& a, const std::string& prefix,
                           const nlohmann::json& params, std::vector<std::string> names) {
         const auto d = static_cast<Eigen::Index>(names.size());
-        return step_type::restore(detail::params_from<min_max_scaler_params>(params),
+        return step_type::restore(detail::params_from<detail::params_of<step_type>>(params),
                                   detail::read_vector<Scalar>(a, prefix + "scales", d),
                                   detail::read_vector<Scalar>(a, prefix + "offsets", d),
                                   std::move(names));
@@ -360,7 +370,7 @@ struct model_io<simple_imputer<Scalar>> {
     static step_type read(const artifact& a, const std::string& prefix,
                           const nlohmann::json& params, std::vector<std::string> names) {
         const auto d = static_cast<Eigen::Index>(names.size());
-        return step_type::restore(detail::params_from<simple_imputer_params>(params),
+        return step_type::restore(detail::params_from<detail::params_of<step_type>>(params),
                                   detail::read_vector<Scalar>(a, prefix + "fill_values", d),
                                   std::move(names));
     }
@@ -400,7 +410,7 @@ struct model_io<one_hot_encoder<Scalar>> {
         if (at != flat.size())
             detail::artifact_mismatch("one_hot_encoder: unused categories",
                                       "the artifact is corrupt");
-        return step_type::restore(detail::params_from<one_hot_encoder_params>(params),
+        return step_type::restore(detail::params_from<detail::params_of<step_type>>(params),
                                   std::move(names), std::move(categories));
     }
 };

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 
 #include "../models/classifier.hpp"
+#include "fwd.hpp"
 #include "min_max_scaler.hpp"
 #include "one_hot_encoder.hpp"
 #include "simple_imputer.hpp"
@@ -21,11 +22,6 @@
 #include "transformer.hpp"
 
 namespace mlpipe {
-
-/// Any of mlpipe's preprocessing steps.
-template <class Scalar>
-using any_transformer = std::variant<standard_scaler<Scalar>, min_max_scaler<Scalar>,
-                                     simple_imputer<Scalar>, one_hot_encoder<Scalar>>;
 
 /// Preprocessing steps followed by a classifier. fit() fits each step on the output of the steps
 /// before it, then the classifier on the last output; prediction runs the same chain.
