@@ -119,7 +119,15 @@ template <class Scalar = double>
             for (Eigen::Index j = 0; j < k; ++j)
                 z(i, j) = normal(engine);
         }
-        x.block(row, 0, m, k) = (z * a).rowwise() + centroids.row(static_cast<Eigen::Index>(c));
+        // x = z * a + centroid, summed in the order of a matrix product (plain loops: Eigen's
+        // product kernels would cost every translation unit that makes data seconds of compiling).
+        for (Eigen::Index i = 0; i < m; ++i) {
+            for (Eigen::Index j = 0; j < k; ++j) {
+                double sum = 0.0;
+                for (Eigen::Index l = 0; l < k; ++l) sum += z(i, l) * a(l, j);
+                x(row + i, j) = sum + centroids(static_cast<Eigen::Index>(c), j);
+            }
+        }
         y.segment(row, m).setConstant(static_cast<std::int32_t>(c % o.n_classes));
         row += m;
     }
@@ -129,7 +137,13 @@ template <class Scalar = double>
             for (Eigen::Index j = 0; j < o.n_redundant; ++j)
                 b(i, j) = detail::uniform_real(engine, -1.0, 1.0);
         }
-        x.block(0, k, n, o.n_redundant) = x.leftCols(k) * b;
+        for (Eigen::Index i = 0; i < n; ++i) {
+            for (Eigen::Index j = 0; j < o.n_redundant; ++j) {
+                double sum = 0.0;
+                for (Eigen::Index l = 0; l < k; ++l) sum += x(i, l) * b(l, j);
+                x(i, k + j) = sum;
+            }
+        }
     }
     for (Eigen::Index j = k + o.n_redundant; j < d; ++j) {
         for (Eigen::Index i = 0; i < n; ++i)
