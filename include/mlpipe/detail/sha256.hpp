@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file detail/sha256.hpp A small portable SHA-256 (FIPS 180-4) for content digests and etags.
+/// @file detail/sha256.hpp SHA-256 (FIPS 180-4) for content digests and etags: portable code,
+/// and the x86 SHA extensions when the processor has them (checked once, at run time).
 #pragma once
 
 #include <array>
@@ -9,16 +10,105 @@
 #include <string>
 #include <string_view>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define MLPIPE_SHA256_X86 1
+#endif
+
 namespace mlpipe::detail {
+
+/// The SHA-256 round constants.
+alignas(16) inline constexpr std::uint32_t sha256_k[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u,
+    0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu,
+    0x9bdc06a7u, 0xc19bf174u, 0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu,
+    0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau, 0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u,
+    0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu,
+    0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u, 0xa2bfe8a1u, 0xa81a664bu,
+    0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u, 0x19a4c116u,
+    0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u,
+    0xc67178f2u};
+
+#ifdef MLPIPE_SHA256_X86
+/// True when the processor has the SHA extensions (and the SSSE3 / SSE4.1 they are used with).
+[[nodiscard]] inline bool sha256_extensions_available() noexcept {
+    static const bool available = [] {
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+        const bool sse = (c & (1u << 9)) != 0 && (c & (1u << 19)) != 0;  // SSSE3, SSE4.1
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+        return sse && (b & (1u << 29)) != 0;  // SHA
+    }();
+    return available;
+}
+
+/// `blocks` 64-byte blocks into `state` with the SHA extensions (the sequence of Intel's
+/// white paper: two rounds per SHA256RNDS2, the schedule by SHA256MSG1/MSG2).
+__attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_x86(
+    std::uint32_t* state, const std::uint8_t* data, std::size_t blocks) noexcept {
+    const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    // state (a b c d | e f g h) -> the instruction's order (ABEF, CDGH)
+    __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+    __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+    const __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    const __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; blocks != 0; --blocks, data += 64) {
+        const __m128i abef_before = abef;
+        const __m128i cdgh_before = cdgh;
+        __m128i q[4];  // message words, four at a time; q[g % 4] holds group g
+        for (int g = 0; g < 16; ++g) {
+            __m128i& w = q[g % 4];
+            if (g < 4) {
+                w = _mm_shuffle_epi8(
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), swap);
+            } else {
+                // w[t] = w[t-16] + s0(w[t-15]) + w[t-7] + s1(w[t-2]), for the four t of group g
+                const __m128i before = _mm_sha256msg1_epu32(w, q[(g + 1) % 4]);
+                const __m128i seventh = _mm_alignr_epi8(q[(g + 3) % 4], q[(g + 2) % 4], 4);
+                w = _mm_sha256msg2_epu32(_mm_add_epi32(before, seventh), q[(g + 3) % 4]);
+            }
+            __m128i message = _mm_add_epi32(
+                w, _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
+            message = _mm_shuffle_epi32(message, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, message);
+        }
+        abef = _mm_add_epi32(abef, abef_before);
+        cdgh = _mm_add_epi32(cdgh, cdgh_before);
+    }
+    const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+    hgfe = _mm_alignr_epi8(dchg, feba, 8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state), dcba);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
+}
+#endif
+
+/// Which code computes the rounds: the processor's SHA extensions when present, or always the
+/// portable code (for tests and comparisons).
+enum class sha256_engine { automatic, portable };
 
 /// Incremental SHA-256: update() any number of times, then finish() once.
 /// Thread safety: none; one hasher per thread.
-/// Complexity: linear in the bytes hashed (about 200-400 MB/s on one core, portable code).
+/// Complexity: linear in the bytes hashed (about 200-400 MB/s on one core with the portable code,
+/// several times that with the x86 SHA extensions).
 class sha256_hasher {
   public:
     using digest_type = std::array<std::uint8_t, 32>;
 
-    sha256_hasher() noexcept { reset(); }
+    explicit sha256_hasher(sha256_engine engine = sha256_engine::automatic) noexcept {
+#ifdef MLPIPE_SHA256_X86
+        hardware_ = engine == sha256_engine::automatic && sha256_extensions_available();
+#else
+        (void)engine;
+#endif
+        reset();
+    }
 
     /// Starts over, as if newly constructed.
     void reset() noexcept {
@@ -39,13 +129,13 @@ class sha256_hasher {
             p += take;
             size -= take;
             if (buffered_ < 64) return;
-            compress(buffer_.data());
+            compress(buffer_.data(), 1);
             buffered_ = 0;
         }
-        while (size >= 64) {
-            compress(p);
-            p += 64;
-            size -= 64;
+        if (size >= 64) {
+            compress(p, size / 64);
+            p += size / 64 * 64;
+            size %= 64;
         }
         if (size != 0) {
             std::memcpy(buffer_.data(), p, size);
@@ -54,7 +144,9 @@ class sha256_hasher {
     }
 
     /// Adds the bytes of `text`.
-    void update(std::string_view text) noexcept { update(text.data(), text.size()); }
+    void update(std::string_view text) noexcept {
+        update(text.data(), text.size());
+    }
 
     /// Pads, finishes and returns the digest. Call reset() before hashing again.
     [[nodiscard]] digest_type finish() noexcept {
@@ -82,19 +174,19 @@ class sha256_hasher {
         return (x >> n) | (x << (32 - n));
     }
 
-    void compress(const std::uint8_t* block) noexcept {
-        static constexpr std::uint32_t k[64] = {
-            0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
-            0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
-            0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u, 0xe49b69c1u, 0xefbe4786u,
-            0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
-            0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u,
-            0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u,
-            0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u, 0xa2bfe8a1u, 0xa81a664bu,
-            0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
-            0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au,
-            0x5b9cca4fu, 0x682e6ff3u, 0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u,
-            0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+    void compress(const std::uint8_t* data, std::size_t blocks) noexcept {
+#ifdef MLPIPE_SHA256_X86
+        if (hardware_) {
+            sha256_compress_x86(state_.data(), data, blocks);
+            return;
+        }
+#endif
+        for (; blocks != 0; --blocks, data += 64)
+            compress_portable(data);
+    }
+
+    void compress_portable(const std::uint8_t* block) noexcept {
+        const auto* k = sha256_k;
         std::uint32_t w[64];
         for (std::size_t i = 0; i < 16; ++i) {
             w[i] = (std::uint32_t{block[4 * i]} << 24) | (std::uint32_t{block[4 * i + 1]} << 16) |
@@ -137,6 +229,7 @@ class sha256_hasher {
     std::array<std::uint8_t, 64> buffer_{};
     std::uint64_t length_ = 0;
     std::size_t buffered_ = 0;
+    bool hardware_ = false;
 };
 
 /// Lower-case hexadecimal text of `bytes`.
