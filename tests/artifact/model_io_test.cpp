@@ -2,7 +2,9 @@
 // Tests of artifact/model_io.hpp and artifact/any_model.hpp: every kind and scalar type saves,
 // encodes, decodes and loads back to bit-identical predictions; mismatches are typed errors.
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -139,7 +141,7 @@ TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format er
     (void)m.fit(data);
     const auto a = to_artifact(m);
     CHECK(a.manifest().kind == "random_forest");
-    const std::size_t nodes = m.packed().nodes().size();
+    const std::size_t nodes = m.packed().feature().size();
     CHECK(a.tensor("node_feature").element_count() == nodes);
     CHECK(a.tensor("tree_roots").element_count() == 3);
     CHECK(a.manifest().hyperparameters["max_features"] == "sqrt");
@@ -167,6 +169,39 @@ TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format er
     CHECK_THROWS_AS(load<random_forest<double>>(replace("node_feature", wide)), format_error);
     CHECK_THROWS_AS(load<random_forest<double>>(replace("tree_roots", {0, 5, 3})), format_error);
     CHECK_THROWS_AS(load_any(replace("tree_roots", {1})), format_error);
+}
+
+TEST_CASE("a forest loaded from a file views the mapping in place and outlives the artifact",
+          "[artifact][models][tree]") {
+    const auto data = wine<double>();
+    random_forest<double> m({.n_estimators = 5, .seed = 1});
+    (void)m.fit(data);
+    const auto expected = m.predict_proba(data.features());
+    mlpipe::test::temp_dir dir;
+    const auto path = dir.path() / "forest.mlpa";
+    save_artifact_file(path, to_artifact(m));
+
+    std::optional<random_forest<double>> mapped;
+    {
+        const auto a = load_artifact_file(path);
+        mapped = load<random_forest<double>>(a);
+        // No copy: the forest's node array is the tensor's bytes inside the mapping.
+        CHECK(static_cast<const void*>(mapped->packed().feature().data()) ==
+              static_cast<const void*>(a.tensor("node_feature").bytes().data()));
+    }
+    std::filesystem::remove(path);  // the forest holds the mapping, not the name
+    CHECK(mapped->predict_proba(data.features()) == expected);
+
+    // Bytes that nothing keeps alive (a view without a handle) are copied into the forest.
+    std::optional<random_forest<double>> copied;
+    {
+        const auto bytes = encode_artifact(to_artifact(m));
+        const auto a = decode_artifact_view(bytes);
+        copied = load<random_forest<double>>(a);
+        CHECK(static_cast<const void*>(copied->packed().feature().data()) !=
+              static_cast<const void*>(a.tensor("node_feature").bytes().data()));
+    }
+    CHECK(copied->predict_proba(data.features()) == expected);
 }
 
 TEST_CASE("a one-hot encoder travels inside the pipeline's artifact", "[artifact][models]") {

@@ -12,9 +12,12 @@
 /// not all of them.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -194,19 +197,10 @@ namespace detail {
 template <class Scalar>
 void write_forest(const flat_forest<Scalar>& forest, const Eigen::VectorXd& importances,
                   artifact& a) {
-    const auto& nodes = forest.nodes();
-    const std::size_t n = nodes.size();
-    std::vector<std::int32_t> feature(n);
-    std::vector<std::int32_t> child(n);
-    std::vector<Scalar> threshold(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        feature[i] = nodes[i].feature;
-        child[i] = nodes[i].child;
-        threshold[i] = nodes[i].threshold;
-    }
-    a.add_tensor<std::int32_t>("node_feature", feature, {n});
-    a.add_tensor<std::int32_t>("node_child", child, {n});
-    a.add_tensor<Scalar>("node_threshold", threshold, {n});
+    const std::size_t n = forest.feature().size();
+    a.add_tensor<std::int32_t>("node_feature", forest.feature(), {n});
+    a.add_tensor<std::int32_t>("node_child", forest.child(), {n});
+    a.add_tensor<Scalar>("node_threshold", forest.threshold(), {n});
     a.add_tensor<std::int32_t>("tree_roots", forest.roots(), {forest.roots().size()});
     a.add_tensor<Scalar>("leaf_values", forest.leaf_values(),
                          {forest.leaf_values().size() / forest.n_classes(), forest.n_classes()});
@@ -230,8 +224,9 @@ std::span<const T> view_vector(const artifact& a, const std::string& name, Eigen
     return v;
 }
 
-/// Reads what write_forest wrote, checked (flat_forest::restore); the tensors are read in place
-/// and copied once, into the packed nodes.
+/// Reads what write_forest wrote, checked (flat_forest::restore). When the tensors keep their
+/// bytes alive (an artifact built in memory, decode_artifact, or a mapped load_artifact_file) the
+/// forest views them in place and shares them: loading a large forest copies nothing.
 template <class Scalar>
 flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d,
                                 std::string_view kind) {
@@ -244,10 +239,19 @@ flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d
     if (leaves.rank() != 2 || leaves.shape()[1] != k)
         artifact_mismatch("tensor \"leaf_values\" is not rows x " + std::to_string(k),
                           "the artifact is corrupt or of another kind");
-    const auto table = leaves.values<Scalar>();
-    return flat_forest<Scalar>::restore(feature, child, threshold, roots,
-                                        std::vector<Scalar>(table.begin(), table.end()), k, d,
-                                        kind);
+    std::shared_ptr<const void> keep_alive;
+    const std::array<const artifact_tensor*, 5> parts{
+        &a.tensor("node_feature"), &a.tensor("node_child"), &a.tensor("node_threshold"),
+        &a.tensor("tree_roots"), &leaves};
+    if (std::all_of(parts.begin(), parts.end(),
+                    [](const artifact_tensor* t) { return t->holds_its_bytes(); })) {
+        auto handles = std::make_shared<std::array<artifact_tensor, 5>>();
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            (*handles)[i] = *parts[i];  // a copy shares the bytes and holds them
+        keep_alive = std::move(handles);
+    }
+    return flat_forest<Scalar>::restore(feature, child, threshold, roots, leaves.values<Scalar>(),
+                                        k, d, kind, std::move(keep_alive));
 }
 
 }  // namespace detail

@@ -124,7 +124,8 @@ template <class Scalar = double>
         for (Eigen::Index i = 0; i < m; ++i) {
             for (Eigen::Index j = 0; j < k; ++j) {
                 double sum = 0.0;
-                for (Eigen::Index l = 0; l < k; ++l) sum += z(i, l) * a(l, j);
+                for (Eigen::Index l = 0; l < k; ++l)
+                    sum += z(i, l) * a(l, j);
                 x(row + i, j) = sum + centroids(static_cast<Eigen::Index>(c), j);
             }
         }
@@ -140,7 +141,8 @@ template <class Scalar = double>
         for (Eigen::Index i = 0; i < n; ++i) {
             for (Eigen::Index j = 0; j < o.n_redundant; ++j) {
                 double sum = 0.0;
-                for (Eigen::Index l = 0; l < k; ++l) sum += x(i, l) * b(l, j);
+                for (Eigen::Index l = 0; l < k; ++l)
+                    sum += x(i, l) * b(l, j);
                 x(i, k + j) = sum;
             }
         }

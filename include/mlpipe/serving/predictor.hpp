@@ -562,14 +562,15 @@ class predictor {
         }
         auto m = std::make_shared<served_model>();
         try {
-            const auto bytes =
-                std::as_bytes(std::span<const char>(fetched.bytes.data(), fetched.bytes.size()));
+            // In place: models copy what they need, except those that can predict from the
+            // tensors themselves (forests), which share the fetched bytes instead.
+            const auto held = std::make_shared<const std::string>(std::move(fetched.bytes));
+            const auto bytes = std::as_bytes(std::span<const char>(held->data(), held->size()));
             if (options_.verify) options_.verify(bytes, fetched.info);
             decode_options decode;
             decode.source = fetched.info.artifact_key;
             decode.limits = options_.artifact;
-            // In place: load_any copies the tensors into the model, so the bytes can go after.
-            m->model = load_any(decode_artifact_view(bytes, decode));
+            m->model = load_any(decode_artifact_view(held, bytes, decode));
         } catch (const std::exception& e) {
             throw model_unavailable_error(what + " cannot be loaded: " + e.what(),
                                           "publish a valid artifact and move the alias to it",

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -29,19 +30,17 @@
 
 namespace mlpipe::detail {
 
-/// One node of a packed tree: a split "x[feature] <= threshold goes to child, else to child + 1",
-/// or a leaf (feature < 0) whose class probabilities are row `child` of the leaf table.
-template <class Scalar>
-struct flat_node {
-    Scalar threshold = 0;
-    std::int32_t feature = -1;
-    std::int32_t child = 0;
-};
-
-/// Trees packed for prediction: the nodes of all trees in one array (children after their parent,
-/// siblings adjacent, each tree's nodes contiguous from its root), and a table of leaf
-/// probabilities (n_classes per row). The first n_classes rows are the pure leaves (one-hot), which
-/// all pure leaves share. Predictions average the trees' leaf rows in tree order.
+/// Trees packed for prediction, in the layout their artifact stores: every node of every tree in
+/// parallel arrays (feature, child, threshold; children after their parent, siblings adjacent,
+/// each tree's nodes contiguous from its root) and a table of leaf probabilities (n_classes per
+/// row). A node is a split "x[feature] <= threshold goes to child, else to child + 1", or a leaf
+/// (feature -1) whose probabilities are row `child` of the table. The first n_classes rows are the
+/// pure leaves (one-hot), which all pure leaves share. Predictions average the trees' leaf rows in
+/// tree order.
+///
+/// A fitted forest owns its arrays; a restored one may instead view an artifact's tensors in place
+/// (a mapped file), holding what keeps them alive, so loading copies nothing. Copies share the
+/// arrays (they are immutable once built).
 /// Thread safety: const members may be called concurrently.
 template <class Scalar>
 class flat_forest {
@@ -49,22 +48,25 @@ class flat_forest {
     flat_forest() = default;
 
     /// An empty forest for k classes and d features.
-    flat_forest(std::size_t k, Eigen::Index d) : k_(k), d_(d) {
-        leaf_values_.assign(k * k, Scalar(0));
+    flat_forest(std::size_t k, Eigen::Index d) : owned_(std::make_shared<storage>()), k_(k), d_(d) {
+        owned_->leaf_values.assign(k * k, Scalar(0));
         for (std::size_t c = 0; c < k; ++c)
-            leaf_values_[c * k + c] = Scalar(1);
+            owned_->leaf_values[c * k + c] = Scalar(1);
+        view_owned();
     }
 
     /// Packs a grown tree: ranks become thresholds halfway between the surrounding values (as
     /// scikit-learn places them), leaf totals become probabilities.
     void append(const grown_tree& tree, const ranked_features<Scalar>& data) {
-        const std::size_t base = nodes_.size();
+        if (owned_ == nullptr || owned_.use_count() > 1) owned_ = std::make_shared<storage>(copy());
+        storage& s = *owned_;
+        const std::size_t base = s.feature.size();
         if (base + tree.nodes.size() >
             static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
             throw invalid_input_error("the forest has more than 2^31 nodes",
                                       "use fewer or shallower trees");
         }
-        roots_.push_back(static_cast<std::int32_t>(base));
+        s.roots.push_back(static_cast<std::int32_t>(base));
         std::vector<std::int32_t> leaf_row(tree.leaf_totals.size() / k_);
         for (std::size_t l = 0; l < leaf_row.size(); ++l) {
             const double* totals = tree.leaf_totals.data() + l * k_;
@@ -82,35 +84,41 @@ class flat_forest {
                 leaf_row[l] = static_cast<std::int32_t>(last);
                 continue;
             }
-            leaf_row[l] = static_cast<std::int32_t>(leaf_values_.size() / k_);
+            leaf_row[l] = static_cast<std::int32_t>(s.leaf_values.size() / k_);
             for (std::size_t c = 0; c < k_; ++c)
-                leaf_values_.push_back(static_cast<Scalar>(totals[c] / sum));
+                s.leaf_values.push_back(static_cast<Scalar>(totals[c] / sum));
         }
         for (const grown_node& g : tree.nodes) {
-            flat_node<Scalar> node;
             if (g.feature < 0) {
-                node.child = leaf_row[static_cast<std::size_t>(g.child)];
+                s.feature.push_back(-1);
+                s.child.push_back(leaf_row[static_cast<std::size_t>(g.child)]);
+                s.threshold.push_back(Scalar(0));
             } else {
                 const auto& values = data.values[static_cast<std::size_t>(g.feature)];
                 const Scalar low = values[g.low_rank];
                 const Scalar high = values[g.high_rank];
                 Scalar t = low / Scalar(2) + high / Scalar(2);
                 if (t == high || !std::isfinite(t)) t = low;
-                node = {t, g.feature, g.child + static_cast<std::int32_t>(base)};
+                s.feature.push_back(g.feature);
+                s.child.push_back(g.child + static_cast<std::int32_t>(base));
+                s.threshold.push_back(t);
             }
-            nodes_.push_back(node);
         }
+        view_owned();
     }
 
     /// A forest from its saved parts (see the accessors below), checked so that every traversal
-    /// ends inside the arrays: children lie after their parent and inside its tree.
+    /// ends inside the arrays: children lie after their parent and inside its tree. With a
+    /// `keep_alive` handle the forest views the given arrays in place and holds the handle (which
+    /// must keep them alive and unchanged); without one it copies them.
     /// @throws format_error when the parts disagree
     [[nodiscard]] static flat_forest restore(std::span<const std::int32_t> feature,
                                              std::span<const std::int32_t> child,
                                              std::span<const Scalar> threshold,
                                              std::span<const std::int32_t> roots,
-                                             std::vector<Scalar> leaf_values, std::size_t k,
-                                             Eigen::Index d, std::string_view kind) {
+                                             std::span<const Scalar> leaf_values, std::size_t k,
+                                             Eigen::Index d, std::string_view kind,
+                                             std::shared_ptr<const void> keep_alive = {}) {
         const std::size_t n = feature.size();
         check_restore(k >= 2 && child.size() == n && threshold.size() == n && !roots.empty() &&
                           roots[0] == 0 && leaf_values.size() % k == 0 &&
@@ -122,10 +130,6 @@ class flat_forest {
             if (!(std::isfinite(v) && v >= Scalar(0)))
                 check_restore(false, kind, "a leaf value is not a probability");
         }
-        flat_forest out;
-        out.k_ = k;
-        out.d_ = d;
-        out.nodes_.reserve(n);
         for (std::size_t t = 0; t < roots.size(); ++t) {
             const auto begin = static_cast<std::size_t>(roots[t]);
             const std::size_t end =
@@ -144,11 +148,27 @@ class flat_forest {
                                   "node " + std::to_string(i) +
                                       ": a feature, child, leaf row or threshold out of range");
                 }
-                out.nodes_.push_back({threshold[i], f, c});
             }
         }
-        out.roots_.assign(roots.begin(), roots.end());
-        out.leaf_values_ = std::move(leaf_values);
+        flat_forest out;
+        out.k_ = k;
+        out.d_ = d;
+        if (keep_alive != nullptr) {
+            out.keep_alive_ = std::move(keep_alive);
+            out.feature_ = feature;
+            out.child_ = child;
+            out.threshold_ = threshold;
+            out.roots_ = roots;
+            out.leaf_values_ = leaf_values;
+        } else {
+            out.owned_ =
+                std::make_shared<storage>(storage{{feature.begin(), feature.end()},
+                                                  {child.begin(), child.end()},
+                                                  {threshold.begin(), threshold.end()},
+                                                  {roots.begin(), roots.end()},
+                                                  {leaf_values.begin(), leaf_values.end()}});
+            out.view_owned();
+        }
         return out;
     }
 
@@ -157,6 +177,9 @@ class flat_forest {
     void proba_row(const Scalar* x, Scalar* out) const noexcept {
         constexpr std::size_t group = 16;
         const std::size_t trees = roots_.size();
+        const std::int32_t* feature = feature_.data();
+        const std::int32_t* child = child_.data();
+        const Scalar* threshold = threshold_.data();
         std::fill(out, out + k_, Scalar(0));
         std::int32_t at[group];
         for (std::size_t t0 = 0; t0 < trees; t0 += group) {
@@ -166,17 +189,15 @@ class flat_forest {
             for (bool moving = true; moving;) {
                 moving = false;
                 for (std::size_t i = 0; i < g; ++i) {
-                    const flat_node<Scalar>& node = nodes_[static_cast<std::size_t>(at[i])];
-                    if (node.feature >= 0) {
-                        at[i] = node.child + (x[node.feature] > node.threshold ? 1 : 0);
+                    const std::int32_t f = feature[at[i]];
+                    if (f >= 0) {
+                        at[i] = child[at[i]] + (x[f] > threshold[at[i]] ? 1 : 0);
                         moving = true;
                     }
                 }
             }
             for (std::size_t i = 0; i < g; ++i) {
-                const Scalar* v =
-                    leaf_values_.data() +
-                    static_cast<std::size_t>(nodes_[static_cast<std::size_t>(at[i])].child) * k_;
+                const Scalar* v = leaf_values_.data() + static_cast<std::size_t>(child[at[i]]) * k_;
                 for (std::size_t c = 0; c < k_; ++c)
                     out[c] += v[c];
             }
@@ -194,6 +215,9 @@ class flat_forest {
                     Scalar* out) const noexcept {
         constexpr std::size_t lanes = 8;
         const std::size_t trees = roots_.size();
+        const std::int32_t* feature = feature_.data();
+        const std::int32_t* child = child_.data();
+        const Scalar* threshold = threshold_.data();
         std::fill(out, out + rows * k_, Scalar(0));
         std::int32_t at[lanes];
         for (std::size_t t = 0; t < trees; ++t) {
@@ -204,20 +228,17 @@ class flat_forest {
                 for (bool moving = true; moving;) {
                     moving = false;
                     for (std::size_t i = 0; i < g; ++i) {
-                        const flat_node<Scalar>& node = nodes_[static_cast<std::size_t>(at[i])];
-                        if (node.feature >= 0) {
-                            const Scalar v =
-                                x[(r0 + i) * stride + static_cast<std::size_t>(node.feature)];
-                            at[i] = node.child + (v > node.threshold ? 1 : 0);
+                        const std::int32_t f = feature[at[i]];
+                        if (f >= 0) {
+                            const Scalar v = x[(r0 + i) * stride + static_cast<std::size_t>(f)];
+                            at[i] = child[at[i]] + (v > threshold[at[i]] ? 1 : 0);
                             moving = true;
                         }
                     }
                 }
                 for (std::size_t i = 0; i < g; ++i) {
                     const Scalar* v =
-                        leaf_values_.data() +
-                        static_cast<std::size_t>(nodes_[static_cast<std::size_t>(at[i])].child) *
-                            k_;
+                        leaf_values_.data() + static_cast<std::size_t>(child[at[i]]) * k_;
                     Scalar* o = out + (r0 + i) * k_;
                     for (std::size_t c = 0; c < k_; ++c)
                         o[c] += v[c];
@@ -232,12 +253,11 @@ class flat_forest {
 
     /// The leaf row (k probabilities) tree `t` gives x.
     [[nodiscard]] const Scalar* leaf_of(std::size_t t, const Scalar* x) const noexcept {
-        std::size_t i = static_cast<std::size_t>(roots_[t]);
-        while (nodes_[i].feature >= 0) {
-            const auto& node = nodes_[i];
-            i = static_cast<std::size_t>(node.child + (x[node.feature] > node.threshold ? 1 : 0));
+        auto i = static_cast<std::size_t>(roots_[t]);
+        while (feature_[i] >= 0) {
+            i = static_cast<std::size_t>(child_[i] + (x[feature_[i]] > threshold_[i] ? 1 : 0));
         }
-        return leaf_values_.data() + static_cast<std::size_t>(nodes_[i].child) * k_;
+        return leaf_values_.data() + static_cast<std::size_t>(child_[i]) * k_;
     }
 
     /// Depth of tree t (a lone leaf has depth 0).
@@ -249,8 +269,8 @@ class flat_forest {
             const auto [i, level] = stack.back();
             stack.pop_back();
             deepest = std::max(deepest, level);
-            if (nodes_[i].feature >= 0) {
-                const auto c = static_cast<std::size_t>(nodes_[i].child);
+            if (feature_[i] >= 0) {
+                const auto c = static_cast<std::size_t>(child_[i]);
                 stack.push_back({c, level + 1});
                 stack.push_back({c + 1, level + 1});
             }
@@ -261,7 +281,7 @@ class flat_forest {
     /// Nodes of tree t.
     [[nodiscard]] std::size_t node_count(std::size_t t) const noexcept {
         const std::size_t end =
-            t + 1 < roots_.size() ? static_cast<std::size_t>(roots_[t + 1]) : nodes_.size();
+            t + 1 < roots_.size() ? static_cast<std::size_t>(roots_[t + 1]) : feature_.size();
         return end - static_cast<std::size_t>(roots_[t]);
     }
 
@@ -273,15 +293,50 @@ class flat_forest {
     [[nodiscard]] std::size_t n_trees() const noexcept { return roots_.size(); }
     [[nodiscard]] std::size_t n_classes() const noexcept { return k_; }
     [[nodiscard]] Eigen::Index n_features() const noexcept { return d_; }
-    [[nodiscard]] const std::vector<flat_node<Scalar>>& nodes() const noexcept { return nodes_; }
-    [[nodiscard]] const std::vector<std::int32_t>& roots() const noexcept { return roots_; }
+    /// Per node: the split feature, or -1 for a leaf.
+    [[nodiscard]] std::span<const std::int32_t> feature() const noexcept { return feature_; }
+    /// Per node: a split's left child (the right one follows it), or a leaf's row of the table.
+    [[nodiscard]] std::span<const std::int32_t> child() const noexcept { return child_; }
+    /// Per node: a split's threshold (left when x <= threshold); 0 for a leaf.
+    [[nodiscard]] std::span<const Scalar> threshold() const noexcept { return threshold_; }
+    /// Each tree's first node.
+    [[nodiscard]] std::span<const std::int32_t> roots() const noexcept { return roots_; }
     /// The leaf table, n_rows x n_classes, row-major.
-    [[nodiscard]] const std::vector<Scalar>& leaf_values() const noexcept { return leaf_values_; }
+    [[nodiscard]] std::span<const Scalar> leaf_values() const noexcept { return leaf_values_; }
 
   private:
-    std::vector<flat_node<Scalar>> nodes_;
-    std::vector<std::int32_t> roots_;
-    std::vector<Scalar> leaf_values_;
+    struct storage {
+        std::vector<std::int32_t> feature;
+        std::vector<std::int32_t> child;
+        std::vector<Scalar> threshold;
+        std::vector<std::int32_t> roots;
+        std::vector<Scalar> leaf_values;
+    };
+
+    [[nodiscard]] storage copy() const {
+        return {{feature_.begin(), feature_.end()},
+                {child_.begin(), child_.end()},
+                {threshold_.begin(), threshold_.end()},
+                {roots_.begin(), roots_.end()},
+                {leaf_values_.begin(), leaf_values_.end()}};
+    }
+
+    void view_owned() noexcept {
+        keep_alive_.reset();  // owned_ keeps the arrays alive
+        feature_ = owned_->feature;
+        child_ = owned_->child;
+        threshold_ = owned_->threshold;
+        roots_ = owned_->roots;
+        leaf_values_ = owned_->leaf_values;
+    }
+
+    std::shared_ptr<storage> owned_;          // the arrays, when this forest built or copied them
+    std::shared_ptr<const void> keep_alive_;  // what the views below point into
+    std::span<const std::int32_t> feature_;
+    std::span<const std::int32_t> child_;
+    std::span<const Scalar> threshold_;
+    std::span<const std::int32_t> roots_;
+    std::span<const Scalar> leaf_values_;
     std::size_t k_ = 0;
     Eigen::Index d_ = 0;
 };
