@@ -79,5 +79,26 @@ int main(int argc, char** argv) {
         (void)m.fit(data);
         write(dir, "k_nearest_neighbors_f64", m, data.features());
     }
+    {
+        decision_tree<double> m({.max_depth = 6, .seed = 3});
+        (void)m.fit(data);
+        write(dir, "decision_tree_f64", m, data.features());
+    }
+    {
+        random_forest<float> m({.n_estimators = 12, .seed = 4});
+        (void)m.fit(data_f);
+        write(dir, "random_forest_f32", m, data_f.features());
+    }
+    {
+        mlp_params params;
+        params.hidden_layer_sizes = {12, 6};
+        params.activation = mlp_activation::tanh;
+        params.learning_rate_init = 0.01;
+        params.max_iter = 200;
+        params.seed = 5;
+        pipeline<mlp<double>> m({standard_scaler<double>{}}, mlp<double>(params));
+        (void)m.fit(data);
+        write(dir, "mlp_f64", m, data.features());
+    }
     return 0;
 }
