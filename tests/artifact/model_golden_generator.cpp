@@ -89,6 +89,18 @@ int main(int argc, char** argv) {
         (void)m.fit(data_f);
         write(dir, "random_forest_f32", m, data_f.features());
     }
+    // The two above hold the earlier tree layout (three parallel node tensors); these two the
+    // node records (16 bytes for f64, 12 for f32).
+    {
+        decision_tree<float> m({.max_depth = 6, .seed = 3});
+        (void)m.fit(data_f);
+        write(dir, "decision_tree_f32", m, data_f.features());
+    }
+    {
+        random_forest<double> m({.n_estimators = 12, .seed = 4});
+        (void)m.fit(data);
+        write(dir, "random_forest_f64", m, data.features());
+    }
     {
         mlp_params params;
         params.hidden_layer_sizes = {12, 6};

@@ -141,11 +141,19 @@ TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format er
     (void)m.fit(data);
     const auto a = to_artifact(m);
     CHECK(a.manifest().kind == "random_forest");
-    const std::size_t nodes = m.packed().feature().size();
-    CHECK(a.tensor("node_feature").element_count() == nodes);
+    const std::size_t nodes = m.packed().nodes().size();
+    CHECK(a.tensor("nodes").shape() == std::vector<std::uint64_t>{nodes, 16});
     CHECK(a.tensor("tree_roots").element_count() == 3);
     CHECK(a.manifest().hyperparameters["max_features"] == "sqrt");
-    CHECK(a.tensors().size() == 6);  // no per-node JSON
+    CHECK(a.tensors().size() == 4);  // nodes, roots, leaf table, importances: no per-node JSON
+
+    // The records are {f64 threshold, i32 feature, i32 child}, little-endian.
+    const auto records = a.tensor("nodes").values<std::uint8_t>();
+    const auto root = m.packed().nodes()[0];
+    REQUIRE(root.feature >= 0);
+    CHECK(mlpipe::detail::load_le<double>(records.data()) == root.threshold);
+    CHECK(mlpipe::detail::load_le<std::int32_t>(records.data() + 8) == root.feature);
+    CHECK(mlpipe::detail::load_le<std::int32_t>(records.data() + 12) == root.child);
 
     // A child pointing back to its parent would loop forever: rejected.
     const auto replace = [&](const std::string& name, std::vector<std::int32_t> values) {
@@ -159,16 +167,61 @@ TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format er
         }
         return b;
     };
-    const auto features = a.tensor("node_feature").vector<std::int32_t>();
-    auto child = a.tensor("node_child").vector<std::int32_t>();
-    std::vector<std::int32_t> looped(child.data(), child.data() + child.size());
-    looped[0] = 0;
-    CHECK_THROWS_AS(load<random_forest<double>>(replace("node_child", looped)), format_error);
-    std::vector<std::int32_t> wide(features.data(), features.data() + features.size());
-    wide[0] = 13;  // wine has 13 features
-    CHECK_THROWS_AS(load<random_forest<double>>(replace("node_feature", wide)), format_error);
+    const auto patch_root = [&](std::size_t offset, std::int32_t value) {
+        std::vector<std::uint8_t> bytes(records.begin(), records.end());
+        mlpipe::detail::store_le(bytes.data() + offset, value);
+        artifact b(a.manifest());
+        for (const auto& t : a.tensors()) {
+            if (t.name() == "nodes") {
+                b.add_tensor<std::uint8_t>("nodes", bytes, t.shape());
+            } else {
+                b.add_tensor(t);
+            }
+        }
+        return b;
+    };
+    CHECK_THROWS_AS(load<random_forest<double>>(patch_root(12, 0)), format_error);  // looped
+    CHECK_THROWS_AS(load<random_forest<double>>(patch_root(8, 13)), format_error);  // wine has 13
+    CHECK_THROWS_AS(load<random_forest<float>>(a), format_error);  // f64 records, not f32
     CHECK_THROWS_AS(load<random_forest<double>>(replace("tree_roots", {0, 5, 3})), format_error);
     CHECK_THROWS_AS(load_any(replace("tree_roots", {1})), format_error);
+}
+
+TEST_CASE("a forest stored as parallel node tensors (the earlier layout) still loads",
+          "[artifact][models][tree]") {
+    const auto data = wine<float>();
+    random_forest<float> m({.n_estimators = 4, .seed = 2});
+    (void)m.fit(data);
+    const auto a = to_artifact(m);
+    // The layout of development builds before the node records (the v1 golden tree files).
+    artifact legacy(a.manifest());
+    std::vector<std::int32_t> feature;
+    std::vector<std::int32_t> child;
+    std::vector<float> threshold;
+    for (const auto& v : m.packed().nodes()) {
+        feature.push_back(v.feature);
+        child.push_back(v.child);
+        threshold.push_back(v.threshold);
+    }
+    legacy.add_tensor<std::int32_t>("node_feature", feature, {feature.size()});
+    legacy.add_tensor<std::int32_t>("node_child", child, {child.size()});
+    legacy.add_tensor<float>("node_threshold", threshold, {threshold.size()});
+    for (const auto& t : a.tensors())
+        if (t.name() != "nodes") legacy.add_tensor(t);
+    const auto loaded = load<random_forest<float>>(legacy);
+    CHECK(loaded.predict_proba(data.features()) == m.predict_proba(data.features()));
+    CHECK(to_artifact(loaded) == a);  // saved again in today's layout
+
+    child[0] = 0;  // a loop: still checked
+    artifact looped(a.manifest());
+    for (const auto& t : legacy.tensors()) {
+        if (t.name() == "node_child") {
+            looped.add_tensor<std::int32_t>("node_child", child, {child.size()});
+        } else {
+            looped.add_tensor(t);
+        }
+    }
+    CHECK_THROWS_AS(load<random_forest<float>>(looped), format_error);
 }
 
 TEST_CASE("a forest loaded from a file views the mapping in place and outlives the artifact",
@@ -186,8 +239,8 @@ TEST_CASE("a forest loaded from a file views the mapping in place and outlives t
         const auto a = load_artifact_file(path);
         mapped = load<random_forest<double>>(a);
         // No copy: the forest's node array is the tensor's bytes inside the mapping.
-        CHECK(static_cast<const void*>(mapped->packed().feature().data()) ==
-              static_cast<const void*>(a.tensor("node_feature").bytes().data()));
+        CHECK(static_cast<const void*>(mapped->packed().nodes().data()) ==
+              static_cast<const void*>(a.tensor("nodes").bytes().data()));
     }
     std::filesystem::remove(path);  // the forest holds the mapping, not the name
     CHECK(mapped->predict_proba(data.features()) == expected);
@@ -198,8 +251,8 @@ TEST_CASE("a forest loaded from a file views the mapping in place and outlives t
         const auto bytes = encode_artifact(to_artifact(m));
         const auto a = decode_artifact_view(bytes);
         copied = load<random_forest<double>>(a);
-        CHECK(static_cast<const void*>(copied->packed().feature().data()) !=
-              static_cast<const void*>(a.tensor("node_feature").bytes().data()));
+        CHECK(static_cast<const void*>(copied->packed().nodes().data()) !=
+              static_cast<const void*>(a.tensor("nodes").bytes().data()));
     }
     CHECK(copied->predict_proba(data.features()) == expected);
 }

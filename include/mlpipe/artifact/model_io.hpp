@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <span>
@@ -29,6 +31,7 @@
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+#include "../detail/endian.hpp"
 #include "../error.hpp"
 #include "../models/fwd.hpp"
 #include "../preprocessing/fwd.hpp"
@@ -192,15 +195,26 @@ struct model_io<k_nearest_neighbors<Scalar>> {
 
 namespace detail {
 
-/// Writes packed trees as flat tensors: node_feature, node_child (i32), node_threshold (Scalar),
-/// tree_roots (i32), leaf_values (Scalar, rows x n_classes) and feature_importances (f64).
+/// Writes packed trees as flat tensors: nodes (u8 [N, record size]: each node's threshold
+/// (Scalar), feature and child (i32), little-endian, no padding), tree_roots (i32), leaf_values
+/// (Scalar, rows x n_classes) and feature_importances (f64).
 template <class Scalar>
 void write_forest(const flat_forest<Scalar>& forest, const Eigen::VectorXd& importances,
                   artifact& a) {
-    const std::size_t n = forest.feature().size();
-    a.add_tensor<std::int32_t>("node_feature", forest.feature(), {n});
-    a.add_tensor<std::int32_t>("node_child", forest.child(), {n});
-    a.add_tensor<Scalar>("node_threshold", forest.threshold(), {n});
+    using node = typename flat_forest<Scalar>::node;
+    const auto nodes = forest.nodes();
+    std::vector<std::uint8_t> records(nodes.size() * sizeof(node));
+    if constexpr (std::endian::native == std::endian::little) {
+        if (!nodes.empty()) std::memcpy(records.data(), nodes.data(), records.size());
+    } else {
+        for (std::size_t i = 0; i < nodes.size(); ++i) {
+            std::uint8_t* r = records.data() + i * sizeof(node);
+            detail::store_le(r, nodes[i].threshold);
+            detail::store_le(r + sizeof(Scalar), static_cast<std::uint32_t>(nodes[i].feature));
+            detail::store_le(r + sizeof(Scalar) + 4, static_cast<std::uint32_t>(nodes[i].child));
+        }
+    }
+    a.add_tensor<std::uint8_t>("nodes", records, {nodes.size(), sizeof(node)});
     a.add_tensor<std::int32_t>("tree_roots", forest.roots(), {forest.roots().size()});
     a.add_tensor<Scalar>("leaf_values", forest.leaf_values(),
                          {forest.leaf_values().size() / forest.n_classes(), forest.n_classes()});
@@ -224,34 +238,77 @@ std::span<const T> view_vector(const artifact& a, const std::string& name, Eigen
     return v;
 }
 
+/// The node records of a forest's artifact: viewed in place when the bytes are already the
+/// memory layout (a little-endian machine, aligned tensor), else decoded into `decoded`.
+/// Artifacts written before the records existed (mlpipe 0.x development builds: three parallel
+/// tensors node_feature, node_child, node_threshold) are decoded too.
+template <class Scalar>
+std::span<const typename flat_forest<Scalar>::node> forest_nodes(
+    const artifact& a, std::vector<typename flat_forest<Scalar>::node>& decoded) {
+    using node = typename flat_forest<Scalar>::node;
+    if (a.find_tensor("nodes") == nullptr && a.find_tensor("node_feature") != nullptr) {
+        const auto feature = view_vector<std::int32_t>(a, "node_feature", -1);
+        const auto n = static_cast<Eigen::Index>(feature.size());
+        const auto child = view_vector<std::int32_t>(a, "node_child", n);
+        const auto threshold = view_vector<Scalar>(a, "node_threshold", n);
+        decoded.resize(feature.size());
+        for (std::size_t i = 0; i < decoded.size(); ++i)
+            decoded[i] = {threshold[i], feature[i], child[i]};
+        return decoded;
+    }
+    const auto& t = a.tensor("nodes");
+    if (t.rank() != 2 || t.shape()[1] != sizeof(node)) {
+        artifact_mismatch("tensor \"nodes\" is not N x " + std::to_string(sizeof(node)) +
+                              " bytes (records of a " +
+                              std::string(std::is_same_v<Scalar, float> ? "float" : "double") +
+                              " threshold, a feature and a child)",
+                          "the artifact is corrupt or of another kind");
+    }
+    const auto bytes = t.values<std::uint8_t>();
+    const std::size_t n = bytes.size() / sizeof(node);
+    if constexpr (std::endian::native == std::endian::little) {
+        if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(node) == 0)
+            return {reinterpret_cast<const node*>(bytes.data()), n};
+    }
+    decoded.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t* r = bytes.data() + i * sizeof(node);
+        decoded[i] = {
+            detail::load_le<Scalar>(r),
+            static_cast<std::int32_t>(detail::load_le<std::uint32_t>(r + sizeof(Scalar))),
+            static_cast<std::int32_t>(detail::load_le<std::uint32_t>(r + sizeof(Scalar) + 4))};
+    }
+    return decoded;
+}
+
 /// Reads what write_forest wrote, checked (flat_forest::restore). When the tensors keep their
 /// bytes alive (an artifact built in memory, decode_artifact, or a mapped load_artifact_file) the
 /// forest views them in place and shares them: loading a large forest copies nothing.
 template <class Scalar>
 flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d,
                                 std::string_view kind) {
-    const auto feature = view_vector<std::int32_t>(a, "node_feature", -1);
-    const auto n = static_cast<Eigen::Index>(feature.size());
-    const auto child = view_vector<std::int32_t>(a, "node_child", n);
-    const auto threshold = view_vector<Scalar>(a, "node_threshold", n);
+    std::vector<typename flat_forest<Scalar>::node> decoded;
+    const auto nodes = forest_nodes<Scalar>(a, decoded);
     const auto roots = view_vector<std::int32_t>(a, "tree_roots", -1);
     const auto& leaves = a.tensor("leaf_values");
     if (leaves.rank() != 2 || leaves.shape()[1] != k)
         artifact_mismatch("tensor \"leaf_values\" is not rows x " + std::to_string(k),
                           "the artifact is corrupt or of another kind");
     std::shared_ptr<const void> keep_alive;
-    const std::array<const artifact_tensor*, 5> parts{
-        &a.tensor("node_feature"), &a.tensor("node_child"), &a.tensor("node_threshold"),
-        &a.tensor("tree_roots"), &leaves};
-    if (std::all_of(parts.begin(), parts.end(),
-                    [](const artifact_tensor* t) { return t->holds_its_bytes(); })) {
-        auto handles = std::make_shared<std::array<artifact_tensor, 5>>();
-        for (std::size_t i = 0; i < parts.size(); ++i)
-            (*handles)[i] = *parts[i];  // a copy shares the bytes and holds them
-        keep_alive = std::move(handles);
+    const bool viewed = decoded.empty();  // the nodes point into the "nodes" tensor
+    if (viewed) {
+        const std::array<const artifact_tensor*, 3> parts{&a.tensor("nodes"),
+                                                          &a.tensor("tree_roots"), &leaves};
+        if (std::all_of(parts.begin(), parts.end(),
+                        [](const artifact_tensor* t) { return t->holds_its_bytes(); })) {
+            auto handles = std::make_shared<std::array<artifact_tensor, 3>>();
+            for (std::size_t i = 0; i < parts.size(); ++i)
+                (*handles)[i] = *parts[i];  // a copy shares the bytes and holds them
+            keep_alive = std::move(handles);
+        }
     }
-    return flat_forest<Scalar>::restore(feature, child, threshold, roots, leaves.values<Scalar>(),
-                                        k, d, kind, std::move(keep_alive));
+    return flat_forest<Scalar>::restore(nodes, roots, leaves.values<Scalar>(), k, d, kind,
+                                        std::move(keep_alive));
 }
 
 }  // namespace detail

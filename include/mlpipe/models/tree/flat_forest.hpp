@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,12 +32,12 @@
 namespace mlpipe::detail {
 
 /// Trees packed for prediction, in the layout their artifact stores: every node of every tree in
-/// parallel arrays (feature, child, threshold; children after their parent, siblings adjacent,
-/// each tree's nodes contiguous from its root) and a table of leaf probabilities (n_classes per
-/// row). A node is a split "x[feature] <= threshold goes to child, else to child + 1", or a leaf
-/// (feature -1) whose probabilities are row `child` of the table. The first n_classes rows are the
-/// pure leaves (one-hot), which all pure leaves share. Predictions average the trees' leaf rows in
-/// tree order.
+/// one array of records {threshold, feature, child} (children after their parent, siblings
+/// adjacent, each tree's nodes contiguous from its root) and a table of leaf probabilities
+/// (n_classes per row). A node is a split "x[feature] <= threshold goes to child, else to
+/// child + 1", or a leaf (feature -1) whose probabilities are row `child` of the table. The first
+/// n_classes rows are the pure leaves (one-hot), which all pure leaves share. Predictions average
+/// the trees' leaf rows in tree order. A node visit reads one record: one cache line.
 ///
 /// A fitted forest owns its arrays; a restored one may instead view an artifact's tensors in place
 /// (a mapped file), holding what keeps them alive, so loading copies nothing. Copies share the
@@ -45,6 +46,15 @@ namespace mlpipe::detail {
 template <class Scalar>
 class flat_forest {
   public:
+    /// One node. The artifact stores these records as they are in memory on a little-endian
+    /// machine: threshold, feature, child, no padding (16 bytes for double, 12 for float).
+    struct node {
+        Scalar threshold;      ///< a split goes left when x[feature] <= threshold; 0 for a leaf
+        std::int32_t feature;  ///< the split feature, or -1 for a leaf
+        std::int32_t child;    ///< a split's left child (the right one follows), or a leaf's row
+    };
+    static_assert(sizeof(node) == sizeof(Scalar) + 8 && std::is_standard_layout_v<node>);
+
     flat_forest() = default;
 
     /// An empty forest for k classes and d features.
@@ -60,7 +70,7 @@ class flat_forest {
     void append(const grown_tree& tree, const ranked_features<Scalar>& data) {
         if (owned_ == nullptr || owned_.use_count() > 1) owned_ = std::make_shared<storage>(copy());
         storage& s = *owned_;
-        const std::size_t base = s.feature.size();
+        const std::size_t base = s.nodes.size();
         if (base + tree.nodes.size() >
             static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
             throw invalid_input_error("the forest has more than 2^31 nodes",
@@ -90,18 +100,14 @@ class flat_forest {
         }
         for (const grown_node& g : tree.nodes) {
             if (g.feature < 0) {
-                s.feature.push_back(-1);
-                s.child.push_back(leaf_row[static_cast<std::size_t>(g.child)]);
-                s.threshold.push_back(Scalar(0));
+                s.nodes.push_back({Scalar(0), -1, leaf_row[static_cast<std::size_t>(g.child)]});
             } else {
                 const auto& values = data.values[static_cast<std::size_t>(g.feature)];
                 const Scalar low = values[g.low_rank];
                 const Scalar high = values[g.high_rank];
                 Scalar t = low / Scalar(2) + high / Scalar(2);
                 if (t == high || !std::isfinite(t)) t = low;
-                s.feature.push_back(g.feature);
-                s.child.push_back(g.child + static_cast<std::int32_t>(base));
-                s.threshold.push_back(t);
+                s.nodes.push_back({t, g.feature, g.child + static_cast<std::int32_t>(base)});
             }
         }
         view_owned();
@@ -112,18 +118,15 @@ class flat_forest {
     /// `keep_alive` handle the forest views the given arrays in place and holds the handle (which
     /// must keep them alive and unchanged); without one it copies them.
     /// @throws format_error when the parts disagree
-    [[nodiscard]] static flat_forest restore(std::span<const std::int32_t> feature,
-                                             std::span<const std::int32_t> child,
-                                             std::span<const Scalar> threshold,
+    [[nodiscard]] static flat_forest restore(std::span<const node> nodes,
                                              std::span<const std::int32_t> roots,
                                              std::span<const Scalar> leaf_values, std::size_t k,
                                              Eigen::Index d, std::string_view kind,
                                              std::shared_ptr<const void> keep_alive = {}) {
-        const std::size_t n = feature.size();
-        check_restore(k >= 2 && child.size() == n && threshold.size() == n && !roots.empty() &&
-                          roots[0] == 0 && leaf_values.size() % k == 0 &&
+        const std::size_t n = nodes.size();
+        check_restore(k >= 2 && !roots.empty() && roots[0] == 0 && leaf_values.size() % k == 0 &&
                           n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
-                      kind, "node arrays, tree roots and leaf table");
+                      kind, "node array, tree roots and leaf table");
         const std::size_t rows = leaf_values.size() / k;
         // The checks run per value: the message is only built on failure.
         for (Scalar v : leaf_values) {
@@ -137,12 +140,12 @@ class flat_forest {
             check_restore(roots[t] >= 0 && begin < end && end <= n, kind,
                           "tree roots are not increasing inside the node array");
             for (std::size_t i = begin; i < end; ++i) {
-                const std::int32_t f = feature[i];
-                const std::int32_t c = child[i];
-                const auto left = static_cast<std::size_t>(c);
-                const bool good = f < 0 ? f == -1 && c >= 0 && left < rows
-                                        : static_cast<Eigen::Index>(f) < d && c >= 0 && left > i &&
-                                              left + 1 < end && !std::isnan(threshold[i]);
+                const node& v = nodes[i];
+                const auto left = static_cast<std::size_t>(v.child);
+                const bool good = v.feature < 0
+                                      ? v.feature == -1 && v.child >= 0 && left < rows
+                                      : static_cast<Eigen::Index>(v.feature) < d && v.child >= 0 &&
+                                            left > i && left + 1 < end && !std::isnan(v.threshold);
                 if (!good) {
                     check_restore(false, kind,
                                   "node " + std::to_string(i) +
@@ -153,20 +156,13 @@ class flat_forest {
         flat_forest out;
         out.k_ = k;
         out.d_ = d;
+        out.nodes_ = nodes;
+        out.roots_ = roots;
+        out.leaf_values_ = leaf_values;
         if (keep_alive != nullptr) {
             out.keep_alive_ = std::move(keep_alive);
-            out.feature_ = feature;
-            out.child_ = child;
-            out.threshold_ = threshold;
-            out.roots_ = roots;
-            out.leaf_values_ = leaf_values;
         } else {
-            out.owned_ =
-                std::make_shared<storage>(storage{{feature.begin(), feature.end()},
-                                                  {child.begin(), child.end()},
-                                                  {threshold.begin(), threshold.end()},
-                                                  {roots.begin(), roots.end()},
-                                                  {leaf_values.begin(), leaf_values.end()}});
+            out.owned_ = std::make_shared<storage>(out.copy());
             out.view_owned();
         }
         return out;
@@ -177,9 +173,7 @@ class flat_forest {
     void proba_row(const Scalar* x, Scalar* out) const noexcept {
         constexpr std::size_t group = 16;
         const std::size_t trees = roots_.size();
-        const std::int32_t* feature = feature_.data();
-        const std::int32_t* child = child_.data();
-        const Scalar* threshold = threshold_.data();
+        const node* nodes = nodes_.data();
         std::fill(out, out + k_, Scalar(0));
         std::int32_t at[group];
         for (std::size_t t0 = 0; t0 < trees; t0 += group) {
@@ -189,15 +183,16 @@ class flat_forest {
             for (bool moving = true; moving;) {
                 moving = false;
                 for (std::size_t i = 0; i < g; ++i) {
-                    const std::int32_t f = feature[at[i]];
-                    if (f >= 0) {
-                        at[i] = child[at[i]] + (x[f] > threshold[at[i]] ? 1 : 0);
+                    const node& v = nodes[at[i]];
+                    if (v.feature >= 0) {
+                        at[i] = v.child + (x[v.feature] > v.threshold ? 1 : 0);
                         moving = true;
                     }
                 }
             }
             for (std::size_t i = 0; i < g; ++i) {
-                const Scalar* v = leaf_values_.data() + static_cast<std::size_t>(child[at[i]]) * k_;
+                const Scalar* v =
+                    leaf_values_.data() + static_cast<std::size_t>(nodes[at[i]].child) * k_;
                 for (std::size_t c = 0; c < k_; ++c)
                     out[c] += v[c];
             }
@@ -215,9 +210,7 @@ class flat_forest {
                     Scalar* out) const noexcept {
         constexpr std::size_t lanes = 8;
         const std::size_t trees = roots_.size();
-        const std::int32_t* feature = feature_.data();
-        const std::int32_t* child = child_.data();
-        const Scalar* threshold = threshold_.data();
+        const node* nodes = nodes_.data();
         std::fill(out, out + rows * k_, Scalar(0));
         std::int32_t at[lanes];
         for (std::size_t t = 0; t < trees; ++t) {
@@ -228,17 +221,18 @@ class flat_forest {
                 for (bool moving = true; moving;) {
                     moving = false;
                     for (std::size_t i = 0; i < g; ++i) {
-                        const std::int32_t f = feature[at[i]];
-                        if (f >= 0) {
-                            const Scalar v = x[(r0 + i) * stride + static_cast<std::size_t>(f)];
-                            at[i] = child[at[i]] + (v > threshold[at[i]] ? 1 : 0);
+                        const node& v = nodes[at[i]];
+                        if (v.feature >= 0) {
+                            const Scalar value =
+                                x[(r0 + i) * stride + static_cast<std::size_t>(v.feature)];
+                            at[i] = v.child + (value > v.threshold ? 1 : 0);
                             moving = true;
                         }
                     }
                 }
                 for (std::size_t i = 0; i < g; ++i) {
                     const Scalar* v =
-                        leaf_values_.data() + static_cast<std::size_t>(child[at[i]]) * k_;
+                        leaf_values_.data() + static_cast<std::size_t>(nodes[at[i]].child) * k_;
                     Scalar* o = out + (r0 + i) * k_;
                     for (std::size_t c = 0; c < k_; ++c)
                         o[c] += v[c];
@@ -253,11 +247,11 @@ class flat_forest {
 
     /// The leaf row (k probabilities) tree `t` gives x.
     [[nodiscard]] const Scalar* leaf_of(std::size_t t, const Scalar* x) const noexcept {
-        auto i = static_cast<std::size_t>(roots_[t]);
-        while (feature_[i] >= 0) {
-            i = static_cast<std::size_t>(child_[i] + (x[feature_[i]] > threshold_[i] ? 1 : 0));
-        }
-        return leaf_values_.data() + static_cast<std::size_t>(child_[i]) * k_;
+        const node* v = &nodes_[static_cast<std::size_t>(roots_[t])];
+        while (v->feature >= 0)
+            v = &nodes_[static_cast<std::size_t>(v->child +
+                                                 (x[v->feature] > v->threshold ? 1 : 0))];
+        return leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
     }
 
     /// Depth of tree t (a lone leaf has depth 0).
@@ -269,8 +263,8 @@ class flat_forest {
             const auto [i, level] = stack.back();
             stack.pop_back();
             deepest = std::max(deepest, level);
-            if (feature_[i] >= 0) {
-                const auto c = static_cast<std::size_t>(child_[i]);
+            if (nodes_[i].feature >= 0) {
+                const auto c = static_cast<std::size_t>(nodes_[i].child);
                 stack.push_back({c, level + 1});
                 stack.push_back({c + 1, level + 1});
             }
@@ -281,7 +275,7 @@ class flat_forest {
     /// Nodes of tree t.
     [[nodiscard]] std::size_t node_count(std::size_t t) const noexcept {
         const std::size_t end =
-            t + 1 < roots_.size() ? static_cast<std::size_t>(roots_[t + 1]) : feature_.size();
+            t + 1 < roots_.size() ? static_cast<std::size_t>(roots_[t + 1]) : nodes_.size();
         return end - static_cast<std::size_t>(roots_[t]);
     }
 
@@ -293,12 +287,8 @@ class flat_forest {
     [[nodiscard]] std::size_t n_trees() const noexcept { return roots_.size(); }
     [[nodiscard]] std::size_t n_classes() const noexcept { return k_; }
     [[nodiscard]] Eigen::Index n_features() const noexcept { return d_; }
-    /// Per node: the split feature, or -1 for a leaf.
-    [[nodiscard]] std::span<const std::int32_t> feature() const noexcept { return feature_; }
-    /// Per node: a split's left child (the right one follows it), or a leaf's row of the table.
-    [[nodiscard]] std::span<const std::int32_t> child() const noexcept { return child_; }
-    /// Per node: a split's threshold (left when x <= threshold); 0 for a leaf.
-    [[nodiscard]] std::span<const Scalar> threshold() const noexcept { return threshold_; }
+    /// Every node of every tree.
+    [[nodiscard]] std::span<const node> nodes() const noexcept { return nodes_; }
     /// Each tree's first node.
     [[nodiscard]] std::span<const std::int32_t> roots() const noexcept { return roots_; }
     /// The leaf table, n_rows x n_classes, row-major.
@@ -306,35 +296,27 @@ class flat_forest {
 
   private:
     struct storage {
-        std::vector<std::int32_t> feature;
-        std::vector<std::int32_t> child;
-        std::vector<Scalar> threshold;
+        std::vector<node> nodes;
         std::vector<std::int32_t> roots;
         std::vector<Scalar> leaf_values;
     };
 
     [[nodiscard]] storage copy() const {
-        return {{feature_.begin(), feature_.end()},
-                {child_.begin(), child_.end()},
-                {threshold_.begin(), threshold_.end()},
+        return {{nodes_.begin(), nodes_.end()},
                 {roots_.begin(), roots_.end()},
                 {leaf_values_.begin(), leaf_values_.end()}};
     }
 
     void view_owned() noexcept {
         keep_alive_.reset();  // owned_ keeps the arrays alive
-        feature_ = owned_->feature;
-        child_ = owned_->child;
-        threshold_ = owned_->threshold;
+        nodes_ = owned_->nodes;
         roots_ = owned_->roots;
         leaf_values_ = owned_->leaf_values;
     }
 
     std::shared_ptr<storage> owned_;          // the arrays, when this forest built or copied them
     std::shared_ptr<const void> keep_alive_;  // what the views below point into
-    std::span<const std::int32_t> feature_;
-    std::span<const std::int32_t> child_;
-    std::span<const Scalar> threshold_;
+    std::span<const node> nodes_;
     std::span<const std::int32_t> roots_;
     std::span<const Scalar> leaf_values_;
     std::size_t k_ = 0;
