@@ -268,7 +268,7 @@ std::span<const typename flat_forest<Scalar>::node> forest_nodes(
     const std::size_t n = bytes.size() / sizeof(node);
     if constexpr (std::endian::native == std::endian::little) {
         if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(node) == 0)
-            return {reinterpret_cast<const node*>(bytes.data()), n};
+            return {static_cast<const node*>(static_cast<const void*>(bytes.data())), n};
     }
     decoded.resize(n);
     for (std::size_t i = 0; i < n; ++i) {

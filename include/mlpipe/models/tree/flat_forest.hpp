@@ -205,16 +205,34 @@ class flat_forest {
 
     /// proba_row for `rows` rows at once (row i at x + i * stride, its probabilities at
     /// out + i * k), bit-identical to it: each tree walks all the rows, 8 at a time, while its
-    /// nodes are in cache; each row still sums its trees in tree order. No allocation.
+    /// nodes are in cache; each row still sums its trees in tree order. While a tree walks, the
+    /// next tree's nodes are prefetched a few lines per group of rows, so it does not start from
+    /// cold memory (a 100-tree forest of 51 MB does not fit in cache). No allocation.
     void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows,
                     Scalar* out) const noexcept {
         constexpr std::size_t lanes = 8;
+        constexpr std::size_t line = 64;
         const std::size_t trees = roots_.size();
         const node* nodes = nodes_.data();
         std::fill(out, out + rows * k_, Scalar(0));
         std::int32_t at[lanes];
+        const std::size_t groups = (rows + lanes - 1) / lanes;
         for (std::size_t t = 0; t < trees; ++t) {
+            const char* next = nullptr;  // the next tree's bytes, prefetched `ahead` lines a group
+            std::size_t next_bytes = 0;
+            if (t + 1 < trees) {
+                const auto begin = static_cast<std::size_t>(roots_[t + 1]);
+                next = static_cast<const char*>(static_cast<const void*>(nodes + begin));
+                next_bytes =
+                    (t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size()) -
+                    begin;
+                next_bytes *= sizeof(node);
+            }
+            const std::size_t ahead = (next_bytes / line + groups) / groups;
+            std::size_t fetched = 0;
             for (std::size_t r0 = 0; r0 < rows; r0 += lanes) {
+                for (std::size_t j = 0; j < ahead && fetched < next_bytes; ++j, fetched += line)
+                    prefetch(next + fetched);
                 const std::size_t g = std::min(lanes, rows - r0);
                 for (std::size_t i = 0; i < g; ++i)
                     at[i] = roots_[t];
@@ -295,6 +313,13 @@ class flat_forest {
     [[nodiscard]] std::span<const Scalar> leaf_values() const noexcept { return leaf_values_; }
 
   private:
+    /// Asks for the cache line at p in the middle-level cache (a hint; no effect elsewhere).
+    static void prefetch([[maybe_unused]] const char* p) noexcept {
+#if defined(__GNUC__)
+        __builtin_prefetch(p, 0, 2);
+#endif
+    }
+
     struct storage {
         std::vector<node> nodes;
         std::vector<std::int32_t> roots;
