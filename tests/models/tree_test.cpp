@@ -157,10 +157,15 @@ TEST_CASE("a random forest is the same whatever the thread count", "[models][tre
     CHECK(other.predict_proba(data.features()) != p);
     // predict_proba_row agrees with the batch, bit for bit, and so do parallel batches.
     std::vector<double> out(3);
-    for (Eigen::Index i = 0; i < 20; ++i) {
+    for (Eigen::Index i = 0; i < data.n_samples(); ++i) {
         one.predict_proba_row(std::span<const double>(data.features().row(i).data(), 8), out);
         for (Eigen::Index c = 0; c < 3; ++c)
             REQUIRE(out[static_cast<std::size_t>(c)] == p(i, c));
+    }
+    // Batches shorter than, equal to and just past the 8 rows a tree walks at once.
+    for (const Eigen::Index rows : {0, 1, 3, 7, 8, 9, 17}) {
+        INFO(rows << " rows");
+        CHECK(one.predict_proba(data.features().topRows(rows)) == p.topRows(rows));
     }
     random_forest<double> parallel_predict({.n_estimators = 6, .seed = 9, .predict_threads = 2});
     (void)parallel_predict.fit(data);

@@ -204,56 +204,73 @@ class flat_forest {
     }
 
     /// proba_row for `rows` rows at once (row i at x + i * stride, its probabilities at
-    /// out + i * k), bit-identical to it: each tree walks all the rows, 8 at a time, while its
-    /// nodes are in cache; each row still sums its trees in tree order. While a tree walks, the
-    /// next tree's nodes are prefetched a few lines per group of rows, so it does not start from
-    /// cold memory (a 100-tree forest of 51 MB does not fit in cache). No allocation.
+    /// out + i * k), bit-identical to it: each tree walks all the rows while its nodes are in
+    /// cache, and each row still sums its trees in tree order. A tree walks 8 rows at a time whose
+    /// loads overlap; a row that reaches its leaf hands its lane to the next row at once, so the
+    /// lanes stay busy whatever the leaves' depths. Meanwhile the next tree's nodes are prefetched
+    /// a few lines per finished row, so it does not start from cold memory (a 100-tree forest of
+    /// 51 MB does not fit in cache). No allocation.
     void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows,
                     Scalar* out) const noexcept {
         constexpr std::size_t lanes = 8;
         constexpr std::size_t line = 64;
+        static constexpr node parked{Scalar(0), -1, 0};  // where an idle lane waits
         const std::size_t trees = roots_.size();
         const node* nodes = nodes_.data();
         std::fill(out, out + rows * k_, Scalar(0));
-        std::int32_t at[lanes];
-        const std::size_t groups = (rows + lanes - 1) / lanes;
+        if (rows == 0) return;
         for (std::size_t t = 0; t < trees; ++t) {
-            const char* next = nullptr;  // the next tree's bytes, prefetched `ahead` lines a group
+            const char* next = nullptr;  // the next tree's bytes, to prefetch
             std::size_t next_bytes = 0;
             if (t + 1 < trees) {
                 const auto begin = static_cast<std::size_t>(roots_[t + 1]);
+                const std::size_t end =
+                    t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size();
                 next = static_cast<const char*>(static_cast<const void*>(nodes + begin));
-                next_bytes =
-                    (t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size()) -
-                    begin;
-                next_bytes *= sizeof(node);
+                next_bytes = (end - begin) * sizeof(node);
             }
-            const std::size_t ahead = (next_bytes / line + groups) / groups;
+            const std::size_t ahead = (next_bytes / line + rows) / rows;  // lines per row
             std::size_t fetched = 0;
-            for (std::size_t r0 = 0; r0 < rows; r0 += lanes) {
-                for (std::size_t j = 0; j < ahead && fetched < next_bytes; ++j, fetched += line)
-                    prefetch(next + fetched);
-                const std::size_t g = std::min(lanes, rows - r0);
-                for (std::size_t i = 0; i < g; ++i)
-                    at[i] = roots_[t];
-                for (bool moving = true; moving;) {
-                    moving = false;
-                    for (std::size_t i = 0; i < g; ++i) {
-                        const node& v = nodes[at[i]];
-                        if (v.feature >= 0) {
-                            const Scalar value =
-                                x[(r0 + i) * stride + static_cast<std::size_t>(v.feature)];
-                            at[i] = v.child + (value > v.threshold ? 1 : 0);
-                            moving = true;
+            const node* root = nodes + roots_[t];
+            const node* at[lanes];
+            const Scalar* row[lanes];
+            Scalar* sum[lanes];  // the row's probabilities; null for an idle lane
+            std::size_t taken = 0;
+            std::size_t busy = 0;
+            for (std::size_t i = 0; i < lanes; ++i) {
+                at[i] = taken < rows ? root : &parked;
+                row[i] = x + (taken < rows ? taken : 0) * stride;
+                sum[i] = taken < rows ? out + taken * k_ : nullptr;
+                if (taken < rows) {
+                    ++taken;
+                    ++busy;
+                }
+            }
+            while (busy > 0) {
+                for (std::size_t i = 0; i < lanes; ++i) {
+                    const node* v = at[i];
+                    if (v->feature >= 0) [[likely]] {
+                        const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
+                        at[i] = nodes + v->child + (value > v->threshold ? 1 : 0);
+                    } else if (sum[i] != nullptr) {
+                        const Scalar* leaf =
+                            leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
+                        for (std::size_t c = 0; c < k_; ++c)
+                            sum[i][c] += leaf[c];
+                        for (std::size_t j = 0; j < ahead && fetched < next_bytes;
+                             ++j, fetched += line)
+                            prefetch(next + fetched);
+                        if (taken < rows) {
+                            at[i] = root;
+                            row[i] = x + taken * stride;
+                            sum[i] = out + taken * k_;
+                            ++taken;
+                        } else {
+                            at[i] = &parked;
+                            sum[i] = nullptr;
+                            --busy;
                         }
                     }
-                }
-                for (std::size_t i = 0; i < g; ++i) {
-                    const Scalar* v =
-                        leaf_values_.data() + static_cast<std::size_t>(nodes[at[i]].child) * k_;
-                    Scalar* o = out + (r0 + i) * k_;
-                    for (std::size_t c = 0; c < k_; ++c)
-                        o[c] += v[c];
                 }
             }
         }
