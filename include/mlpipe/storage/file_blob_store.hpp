@@ -157,14 +157,17 @@ inline std::optional<std::string> read_whole_file(const std::filesystem::path& p
     std::string bytes;
     bytes.resize(static_cast<std::size_t>(info.st_size));
     std::size_t got = 0;
+    char more[4096];  // once the expected bytes are in: anything after them (the file grew)
     for (;;) {
-        if (got == bytes.size()) bytes.resize(bytes.size() + 4096);  // the file may have grown
-        const ssize_t n = ::read(fd.get(), bytes.data() + got, bytes.size() - got);
+        const bool full = got == bytes.size();
+        const ssize_t n = full ? ::read(fd.get(), more, sizeof more)
+                               : ::read(fd.get(), bytes.data() + got, bytes.size() - got);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw_file_error("cannot read", path, errno);
         }
         if (n == 0) break;
+        if (full) bytes.append(more, static_cast<std::size_t>(n));
         got += static_cast<std::size_t>(n);
     }
     bytes.resize(got);
