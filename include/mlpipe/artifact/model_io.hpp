@@ -295,10 +295,10 @@ flat_forest<Scalar> read_forest(const artifact& a, std::size_t k, Eigen::Index d
         artifact_mismatch("tensor \"leaf_values\" is not rows x " + std::to_string(k),
                           "the artifact is corrupt or of another kind");
     std::shared_ptr<const void> keep_alive;
-    const bool viewed = decoded.empty();  // the nodes point into the "nodes" tensor
-    if (viewed) {
-        const std::array<const artifact_tensor*, 3> parts{&a.tensor("nodes"),
-                                                          &a.tensor("tree_roots"), &leaves};
+    const artifact_tensor* records = a.find_tensor("nodes");
+    if (records != nullptr && decoded.empty()) {  // the nodes point into the "nodes" tensor
+        const std::array<const artifact_tensor*, 3> parts{records, &a.tensor("tree_roots"),
+                                                          &leaves};
         if (std::all_of(parts.begin(), parts.end(),
                         [](const artifact_tensor* t) { return t->holds_its_bytes(); })) {
             auto handles = std::make_shared<std::array<artifact_tensor, 3>>();
