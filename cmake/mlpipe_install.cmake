@@ -9,7 +9,7 @@ set(MLPIPE_INSTALL_CMAKEDIR "${CMAKE_INSTALL_DATADIR}/cmake/mlpipe"
 # The core headers; each wing's folder is installed with its component.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/mlpipe"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
-        FILES_MATCHING PATTERN "*.hpp"
+        FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp"
         PATTERN "sqlite" EXCLUDE
         PATTERN "sqlite.hpp" EXCLUDE
         PATTERN "aws" EXCLUDE
@@ -27,6 +27,7 @@ write_basic_package_version_file(
   COMPATIBILITY SameMinorVersion
   ARCH_INDEPENDENT)
 install(FILES "${PROJECT_BINARY_DIR}/mlpipeConfig.cmake" "${PROJECT_BINARY_DIR}/mlpipeConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/mlpipe_compiled.cmake"
         DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
 
 configure_file("${PROJECT_SOURCE_DIR}/cmake/mlpipe.pc.in" "${PROJECT_BINARY_DIR}/mlpipe.pc" @ONLY)

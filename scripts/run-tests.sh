@@ -25,7 +25,7 @@ start=$SECONDS
 step() { printf '\n==== %s (%ds elapsed)\n' "$*" "$((SECONDS - start))"; }
 
 step "1/4 clang-format check"
-mapfile -t sources < <(find include tests examples bench tools -name '*.hpp' -o -name '*.cpp' | sort)
+mapfile -t sources < <(find include tests examples bench tools -name '*.hpp' -o -name '*.cpp' -o -name '*.ipp' | sort)
 clang-format --dry-run --Werror "${sources[@]}"
 echo "${#sources[@]} files formatted correctly"
 

@@ -33,3 +33,29 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
                             __LINE__, #cond),                                              \
                std::abort()))
 #endif
+
+/// Separate compilation (docs/separate-compilation.md). By default mlpipe is header-only: every
+/// translation unit compiles the functions it uses. Define MLPIPE_SEPARATE_COMPILATION in every
+/// translation unit and compile include/mlpipe/separate_compilation.ipp once (the CMake target
+/// mlpipe::compiled does both), and the library's non-template functions and its heavy templates
+/// for double and float (models, datasets, artifact round trips) are compiled once, in that
+/// library, instead of in each translation unit that uses them. Both modes give the same results.
+///
+/// A header declares its non-template functions with MLPIPE_DECL and defines them at its end, in a
+/// section compiled when MLPIPE_DEFINE_FUNCTIONS is 1: always in header-only mode (MLPIPE_DECL is
+/// `inline`), only in the compiled library in separate mode (MLPIPE_DECL is empty). The explicit
+/// instantiations listed at the end of a header begin with MLPIPE_EXTERN: `extern` (the library has
+/// them) in a user's translation unit, nothing (the library's own definitions) in the library.
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+#define MLPIPE_DECL
+#if defined(MLPIPE_COMPILING_LIBRARY)
+#define MLPIPE_EXTERN
+#define MLPIPE_DEFINE_FUNCTIONS 1
+#else
+#define MLPIPE_EXTERN extern
+#define MLPIPE_DEFINE_FUNCTIONS 0
+#endif
+#else
+#define MLPIPE_DECL inline
+#define MLPIPE_DEFINE_FUNCTIONS 1
+#endif

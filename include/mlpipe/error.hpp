@@ -12,21 +12,13 @@
 #include <string>
 #include <utility>
 
+#include "config.hpp"
+
 namespace mlpipe {
 
 namespace detail {
-inline std::string join_message(const std::string& prefix, const std::string& problem,
-                                const std::string& remedy) {
-    std::string text = prefix;
-    if (!text.empty()) text += ": ";
-    text += problem;
-    if (!remedy.empty()) {
-        if (!problem.empty() && problem.back() != '.' && problem.back() != '?') text += '.';
-        text += ' ';
-        text += remedy;
-    }
-    return text;
-}
+MLPIPE_DECL std::string join_message(const std::string& prefix, const std::string& problem,
+                                     const std::string& remedy);
 }  // namespace detail
 
 /// Base of every error mlpipe throws on purpose.
@@ -146,5 +138,26 @@ class configuration_error : public error {
   private:
     std::string key_;
 };
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL std::string join_message(const std::string& prefix, const std::string& problem,
+                                     const std::string& remedy) {
+    std::string text = prefix;
+    if (!text.empty()) text += ": ";
+    text += problem;
+    if (!remedy.empty()) {
+        if (!problem.empty() && problem.back() != '.' && problem.back() != '?') text += '.';
+        text += ' ';
+        text += remedy;
+    }
+    return text;
+}
+
+}  // namespace detail
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <utility>
 
+#include "config.hpp"
+
 namespace mlpipe {
 
 /// Severity of a log record, in increasing order.
@@ -58,17 +60,37 @@ struct log_state {
     std::mutex mutex;
     std::shared_ptr<const log_hook> hook;
 };
-inline log_state& log_state_instance() {
-    static log_state state;
-    return state;
-}
+MLPIPE_DECL log_state& log_state_instance();
 }  // namespace detail
 
 /// Installs `hook` to receive every record at `min_level` or above; an empty hook (or
 /// log_level::off) silences the library again. Returns the previous hook.
 /// Thread safety: may be called at any time from any thread; a record being delivered while the
 /// hook changes goes to the old or the new hook, never to a destroyed one.
-inline log_hook set_log_hook(log_hook hook, log_level min_level = log_level::info) {
+MLPIPE_DECL log_hook set_log_hook(log_hook hook, log_level min_level = log_level::info);
+
+/// True when a record at `level` would reach a hook: use it to skip building costly messages.
+/// Thread safety: lock-free.
+[[nodiscard]] MLPIPE_DECL bool log_enabled(log_level level) noexcept;
+
+/// Sends one record to the installed hook, if any and if `level` passes its threshold.
+/// An exception thrown by the hook is swallowed: logging never changes what the library does.
+/// Thread safety: any thread.
+MLPIPE_DECL void log_message(log_level level, std::string_view component,
+                             std::string_view message) noexcept;
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL log_state& log_state_instance() {
+    static log_state state;
+    return state;
+}
+
+}  // namespace detail
+
+MLPIPE_DECL log_hook set_log_hook(log_hook hook, log_level min_level) {
     auto& state = detail::log_state_instance();
     std::shared_ptr<const log_hook> next;
     if (hook) next = std::make_shared<const log_hook>(std::move(hook));
@@ -82,19 +104,14 @@ inline log_hook set_log_hook(log_hook hook, log_level min_level = log_level::inf
     return previous ? *previous : log_hook{};
 }
 
-/// True when a record at `level` would reach a hook: use it to skip building costly messages.
-/// Thread safety: lock-free.
-[[nodiscard]] inline bool log_enabled(log_level level) noexcept {
+MLPIPE_DECL bool log_enabled(log_level level) noexcept {
     return level != log_level::off &&
            static_cast<int>(level) >=
                detail::log_state_instance().threshold.load(std::memory_order_acquire);
 }
 
-/// Sends one record to the installed hook, if any and if `level` passes its threshold.
-/// An exception thrown by the hook is swallowed: logging never changes what the library does.
-/// Thread safety: any thread.
-inline void log_message(log_level level, std::string_view component,
-                        std::string_view message) noexcept {
+MLPIPE_DECL void log_message(log_level level, std::string_view component,
+                             std::string_view message) noexcept {
     if (!log_enabled(level)) return;
     auto& state = detail::log_state_instance();
     std::shared_ptr<const log_hook> hook;
@@ -109,5 +126,7 @@ inline void log_message(log_level level, std::string_view component,
         // A failing sink must not break training or serving.
     }
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -63,8 +63,69 @@ struct artifact_layout {
 };
 
 /// Verifies the checksum, then parses and validates the manifest and tensor table.
-[[nodiscard]] inline artifact_layout read_artifact_layout(std::span<const std::byte> bytes,
-                                                          const decode_options& options) {
+[[nodiscard]] MLPIPE_DECL artifact_layout read_artifact_layout(std::span<const std::byte> bytes,
+                                                               const decode_options& options);
+
+/// Decodes tensors as views over `bytes` (little-endian hosts), holding `keep_alive` if given.
+[[nodiscard]] MLPIPE_DECL artifact decode_in_place(std::span<const std::byte> bytes,
+                                                   std::shared_ptr<const void> keep_alive,
+                                                   const decode_options& options);
+
+}  // namespace detail
+
+/// Encodes `a` as format v1 bytes: preamble, manifest JSON (keys sorted, compact), tensors in the
+/// order they were added, each at the next multiple of 64, then the XXH64 checksum. The same
+/// artifact always gives the same bytes.
+/// @throws invalid_input_error when the manifest is invalid (check_manifest), holds text that is
+///   not UTF-8, or a limit is exceeded.
+/// Thread safety: reads `a` only. Complexity: O(size); one allocation of the result.
+[[nodiscard]] MLPIPE_DECL std::vector<std::byte> encode_artifact(
+    const artifact& a, const artifact_limits& limits = {});
+
+/// Decodes an artifact, copying its tensors (64-byte aligned): the result does not depend on
+/// `bytes` afterwards.
+/// @throws format_error for anything malformed, corrupt or past a limit.
+/// Thread safety: reads `bytes` only. Complexity: O(size).
+[[nodiscard]] MLPIPE_DECL artifact decode_artifact(std::span<const std::byte> bytes,
+                                                   const decode_options& options = {});
+
+/// Decodes an artifact whose tensors view `bytes` in place (no copy): the caller keeps `bytes`
+/// alive and unchanged as long as the artifact or a copy of it is used. On big-endian hosts it
+/// copies (as decode_artifact).
+/// @throws format_error for anything malformed; invalid_input_error when `bytes` is not aligned to
+///   the tensors' element sizes (std::vector and mapped files are).
+[[nodiscard]] MLPIPE_DECL artifact decode_artifact_view(std::span<const std::byte> bytes,
+                                                        const decode_options& options = {});
+
+/// As decode_artifact_view, but the tensors hold `keep_alive` (the owner of `bytes`, for example a
+/// shared buffer from a cache), so the artifact stays valid on its own.
+[[nodiscard]] MLPIPE_DECL artifact decode_artifact_view(std::shared_ptr<const void> keep_alive,
+                                                        std::span<const std::byte> bytes,
+                                                        const decode_options& options = {});
+
+/// Verifies an artifact and reads its manifest only (no tensor is copied): for listings and
+/// registries.
+/// @throws format_error as decode_artifact.
+[[nodiscard]] MLPIPE_DECL artifact_manifest
+read_artifact_manifest(std::span<const std::byte> bytes, const decode_options& options = {});
+
+/// Maps the artifact file `path` and decodes it in place: the tensors hold the mapping, so the
+/// result is valid on its own and loading costs one pass of the checksum over the file.
+/// @throws storage_error when the file cannot be read; format_error when it is malformed.
+[[nodiscard]] MLPIPE_DECL artifact load_artifact_file(const std::filesystem::path& path,
+                                                      decode_options options = {});
+
+/// Writes the encoded artifact to `path`: to a temporary file beside it first, then renamed over
+/// `path`, so readers (and mappings) of the old file never see a partial one.
+/// @throws invalid_input_error as encode_artifact; storage_error when writing fails.
+MLPIPE_DECL void save_artifact_file(const std::filesystem::path& path, const artifact& a);
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL artifact_layout read_artifact_layout(std::span<const std::byte> bytes,
+                                                 const decode_options& options) {
     const auto lim = options.limits.clamped();
     artifact_layout layout;
     layout.info = verify_artifact(bytes, options.source, lim);
@@ -165,10 +226,9 @@ struct artifact_layout {
     return layout;
 }
 
-/// Decodes tensors as views over `bytes` (little-endian hosts), holding `keep_alive` if given.
-[[nodiscard]] inline artifact decode_in_place(std::span<const std::byte> bytes,
-                                              std::shared_ptr<const void> keep_alive,
-                                              const decode_options& options) {
+MLPIPE_DECL artifact decode_in_place(std::span<const std::byte> bytes,
+                                     std::shared_ptr<const void> keep_alive,
+                                     const decode_options& options) {
     auto layout = read_artifact_layout(bytes, options);
     artifact result(std::move(layout.manifest));
     for (auto& e : layout.entries) {
@@ -183,14 +243,8 @@ struct artifact_layout {
 
 }  // namespace detail
 
-/// Encodes `a` as format v1 bytes: preamble, manifest JSON (keys sorted, compact), tensors in the
-/// order they were added, each at the next multiple of 64, then the XXH64 checksum. The same
-/// artifact always gives the same bytes.
-/// @throws invalid_input_error when the manifest is invalid (check_manifest), holds text that is
-///   not UTF-8, or a limit is exceeded.
-/// Thread safety: reads `a` only. Complexity: O(size); one allocation of the result.
-[[nodiscard]] inline std::vector<std::byte> encode_artifact(const artifact& a,
-                                                            const artifact_limits& limits = {}) {
+MLPIPE_DECL std::vector<std::byte> encode_artifact(const artifact& a,
+                                                   const artifact_limits& limits) {
     const auto lim = limits.clamped();
     check_manifest(a.manifest(), lim);
     if (a.tensors().size() > lim.max_tensors) {
@@ -254,12 +308,8 @@ struct artifact_layout {
     return out;
 }
 
-/// Decodes an artifact, copying its tensors (64-byte aligned): the result does not depend on
-/// `bytes` afterwards.
-/// @throws format_error for anything malformed, corrupt or past a limit.
-/// Thread safety: reads `bytes` only. Complexity: O(size).
-[[nodiscard]] inline artifact decode_artifact(std::span<const std::byte> bytes,
-                                              const decode_options& options = {}) {
+MLPIPE_DECL artifact decode_artifact(std::span<const std::byte> bytes,
+                                     const decode_options& options) {
     auto layout = detail::read_artifact_layout(bytes, options);
     artifact result(std::move(layout.manifest));
     for (auto& e : layout.entries) {
@@ -274,51 +324,34 @@ struct artifact_layout {
     return result;
 }
 
-/// Decodes an artifact whose tensors view `bytes` in place (no copy): the caller keeps `bytes`
-/// alive and unchanged as long as the artifact or a copy of it is used. On big-endian hosts it
-/// copies (as decode_artifact).
-/// @throws format_error for anything malformed; invalid_input_error when `bytes` is not aligned to
-///   the tensors' element sizes (std::vector and mapped files are).
-[[nodiscard]] inline artifact decode_artifact_view(std::span<const std::byte> bytes,
-                                                   const decode_options& options = {}) {
+MLPIPE_DECL artifact decode_artifact_view(std::span<const std::byte> bytes,
+                                          const decode_options& options) {
     if constexpr (std::endian::native != std::endian::little)
         return decode_artifact(bytes, options);
     return detail::decode_in_place(bytes, {}, options);
 }
 
-/// As decode_artifact_view, but the tensors hold `keep_alive` (the owner of `bytes`, for example a
-/// shared buffer from a cache), so the artifact stays valid on its own.
-[[nodiscard]] inline artifact decode_artifact_view(std::shared_ptr<const void> keep_alive,
-                                                   std::span<const std::byte> bytes,
-                                                   const decode_options& options = {}) {
+MLPIPE_DECL artifact decode_artifact_view(std::shared_ptr<const void> keep_alive,
+                                          std::span<const std::byte> bytes,
+                                          const decode_options& options) {
     if constexpr (std::endian::native != std::endian::little)
         return decode_artifact(bytes, options);
     return detail::decode_in_place(bytes, std::move(keep_alive), options);
 }
 
-/// Verifies an artifact and reads its manifest only (no tensor is copied): for listings and
-/// registries.
-/// @throws format_error as decode_artifact.
-[[nodiscard]] inline artifact_manifest read_artifact_manifest(std::span<const std::byte> bytes,
-                                                              const decode_options& options = {}) {
+MLPIPE_DECL artifact_manifest read_artifact_manifest(std::span<const std::byte> bytes,
+                                                     const decode_options& options) {
     return detail::read_artifact_layout(bytes, options).manifest;
 }
 
-/// Maps the artifact file `path` and decodes it in place: the tensors hold the mapping, so the
-/// result is valid on its own and loading costs one pass of the checksum over the file.
-/// @throws storage_error when the file cannot be read; format_error when it is malformed.
-[[nodiscard]] inline artifact load_artifact_file(const std::filesystem::path& path,
-                                                 decode_options options = {}) {
+MLPIPE_DECL artifact load_artifact_file(const std::filesystem::path& path, decode_options options) {
     if (options.source == "<memory>") options.source = path.string();
     auto file = std::make_shared<const mapped_file>(path);
     const auto bytes = file->bytes();
     return decode_artifact_view(std::shared_ptr<const void>(file), bytes, options);
 }
 
-/// Writes the encoded artifact to `path`: to a temporary file beside it first, then renamed over
-/// `path`, so readers (and mappings) of the old file never see a partial one.
-/// @throws invalid_input_error as encode_artifact; storage_error when writing fails.
-inline void save_artifact_file(const std::filesystem::path& path, const artifact& a) {
+MLPIPE_DECL void save_artifact_file(const std::filesystem::path& path, const artifact& a) {
     const auto bytes = encode_artifact(a);
     auto temporary = path;
     temporary += ".tmp-" + std::to_string(reinterpret_cast<std::uintptr_t>(&bytes));
@@ -345,5 +378,7 @@ inline void save_artifact_file(const std::filesystem::path& path, const artifact
             "check the directory's permissions", "file", ec.value());
     }
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

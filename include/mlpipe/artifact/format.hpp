@@ -80,9 +80,15 @@ struct artifact_info {
 /// @param source names the input in errors (a file name, a key, "<memory>")
 /// @throws format_error saying what is wrong and where.
 /// Thread safety: pure function. Complexity: O(n), at memory speed.
-[[nodiscard]] inline artifact_info verify_artifact(std::span<const std::byte> bytes,
-                                                   const std::string& source = "<memory>",
-                                                   const artifact_limits& limits = {}) {
+[[nodiscard]] MLPIPE_DECL artifact_info verify_artifact(std::span<const std::byte> bytes,
+                                                        const std::string& source = "<memory>",
+                                                        const artifact_limits& limits = {});
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL artifact_info verify_artifact(std::span<const std::byte> bytes,
+                                          const std::string& source,
+                                          const artifact_limits& limits) {
     const auto lim = limits.clamped();
     const auto fail = [&](const std::string& problem, const std::string& remedy,
                           std::uint64_t offset) {
@@ -177,5 +183,7 @@ struct artifact_info {
     }
     return info;
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

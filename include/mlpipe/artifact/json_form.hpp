@@ -143,7 +143,23 @@ template <tensor_element T>
 
 /// The human form of `a` (see the file comment).
 /// Thread safety: reads `a` only. Complexity: O(size).
-[[nodiscard]] inline nlohmann::json artifact_to_json(const artifact& a) {
+[[nodiscard]] MLPIPE_DECL nlohmann::json artifact_to_json(const artifact& a);
+
+/// The artifact of a human form (artifact_to_json's output, possibly edited). Unknown fields are
+/// ignored. The limits of the binary format apply, so whatever this accepts can be encoded.
+/// @throws format_error saying what is wrong.
+/// Complexity: O(size).
+[[nodiscard]] MLPIPE_DECL artifact artifact_from_json(const nlohmann::json& j,
+                                                      const decode_options& options = {});
+
+/// Parses the text of a human form (nesting limited while parsing) and converts it.
+/// @throws format_error for invalid JSON or content.
+[[nodiscard]] MLPIPE_DECL artifact parse_artifact_json(std::string_view text,
+                                                       const decode_options& options = {});
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL nlohmann::json artifact_to_json(const artifact& a) {
     nlohmann::json j;
     j["format"] = "mlpipe-artifact";
     j["format_version"] = artifact_format_version;
@@ -177,12 +193,7 @@ template <tensor_element T>
     return j;
 }
 
-/// The artifact of a human form (artifact_to_json's output, possibly edited). Unknown fields are
-/// ignored. The limits of the binary format apply, so whatever this accepts can be encoded.
-/// @throws format_error saying what is wrong.
-/// Complexity: O(size).
-[[nodiscard]] inline artifact artifact_from_json(const nlohmann::json& j,
-                                                 const decode_options& options = {}) {
+MLPIPE_DECL artifact artifact_from_json(const nlohmann::json& j, const decode_options& options) {
     const auto lim = options.limits.clamped();
     const source_position where{options.source};
     const detail::manifest_reader r(j, where);
@@ -279,15 +290,14 @@ template <tensor_element T>
     }
 }
 
-/// Parses the text of a human form (nesting limited while parsing) and converts it.
-/// @throws format_error for invalid JSON or content.
-[[nodiscard]] inline artifact parse_artifact_json(std::string_view text,
-                                                  const decode_options& options = {}) {
+MLPIPE_DECL artifact parse_artifact_json(std::string_view text, const decode_options& options) {
     const auto lim = options.limits.clamped();
     // One level more than the binary manifest allows: the manifest sits inside "manifest".
     const auto j = detail::parse_json_limited(
         text, lim.max_json_depth + 1, source_position{options.source, 0, 0, 0}, "the human form");
     return artifact_from_json(j, options);
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -103,9 +103,7 @@ Params params_from(const nlohmann::json& j) {
     }
 }
 
-inline Eigen::Index score_rows(const label_map& classes) {
-    return classes.size() == 2 ? 1 : static_cast<Eigen::Index>(classes.size());
-}
+MLPIPE_DECL Eigen::Index score_rows(const label_map& classes);
 
 template <class Scalar>
 constexpr tensor_dtype scalar_dtype =
@@ -631,5 +629,36 @@ template <class Model>
         return model_io<Model>::read(a, m.hyperparameters, m.labels, m.features.names);
     }
 }
+
+/// Separate compilation (config.hpp): the models whose to_artifact and load the compiled library
+/// instantiates, for double and float.
+#define MLPIPE_FOR_EACH_SAVED_MODEL(X) \
+    X(logistic_regression)             \
+    X(linear_svm)                      \
+    X(gaussian_naive_bayes)            \
+    X(k_nearest_neighbors)             \
+    X(decision_tree)                   \
+    X(random_forest)                   \
+    X(mlp)
+#define MLPIPE_INSTANTIATE_ROUND_TRIP_OF(M)                                      \
+    MLPIPE_EXTERN template artifact to_artifact<M>(const M&, artifact_manifest); \
+    MLPIPE_EXTERN template M load<M>(const artifact&);
+#define MLPIPE_INSTANTIATE_ROUND_TRIP(model) \
+    MLPIPE_INSTANTIATE_ROUND_TRIP_OF(model<double>) MLPIPE_INSTANTIATE_ROUND_TRIP_OF(model<float>)
+#if defined(MLPIPE_SEPARATE_COMPILATION) && !defined(MLPIPE_COMPILING_LIBRARY)
+MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_INSTANTIATE_ROUND_TRIP)
+#endif
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL Eigen::Index score_rows(const label_map& classes) {
+    return classes.size() == 2 ? 1 : static_cast<Eigen::Index>(classes.size());
+}
+
+}  // namespace detail
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -119,55 +119,20 @@ struct artifact_limits {
 namespace detail {
 
 /// Why `name` is not a valid tensor name or kind (1..max bytes of [A-Za-z0-9_.:/-]), or empty.
-[[nodiscard]] inline std::string check_identifier(std::string_view name, std::uint64_t max_bytes) {
-    if (name.empty()) return "is empty";
-    if (name.size() > max_bytes) {
-        return "is " + std::to_string(name.size()) + " bytes long, more than the limit of " +
-               std::to_string(max_bytes);
-    }
-    for (const char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '/' ||
-                        c == '-';
-        if (!ok) return "holds a character other than A-Z a-z 0-9 _ . : / -";
-    }
-    return {};
-}
+[[nodiscard]] MLPIPE_DECL std::string check_identifier(std::string_view name,
+                                                       std::uint64_t max_bytes);
 
 /// The element count of `shape`, or nullopt when the product overflows 64 bits.
-[[nodiscard]] inline std::optional<std::uint64_t> shape_elements(
-    std::span<const std::uint64_t> shape) noexcept {
-    std::uint64_t count = 1;
-    for (const auto extent : shape) {
-        const auto next = checked_mul(count, extent);
-        if (!next) return std::nullopt;
-        count = *next;
-    }
-    return count;
-}
+[[nodiscard]] MLPIPE_DECL std::optional<std::uint64_t> shape_elements(
+    std::span<const std::uint64_t> shape) noexcept;
 
 /// `size` bytes aligned to 64, owned by the returned pointer (null when size is 0).
-[[nodiscard]] inline std::shared_ptr<std::byte> allocate_tensor_bytes(std::size_t size) {
-    if (size == 0) return {};
-    auto* raw = static_cast<std::byte*>(::operator new (size, std::align_val_t{64}));
-    return std::shared_ptr<std::byte>(
-        raw, [](std::byte* p) { ::operator delete (p, std::align_val_t{64}); });
-}
+[[nodiscard]] MLPIPE_DECL std::shared_ptr<std::byte> allocate_tensor_bytes(std::size_t size);
 
 /// Copies `count` elements of `size` bytes, swapping each to or from little-endian on big-endian
 /// hosts (a plain memcpy elsewhere).
-inline void copy_little_endian(std::byte* target, const std::byte* source, std::size_t count,
-                               std::size_t size) noexcept {
-    if (count == 0) return;
-    if constexpr (std::endian::native == std::endian::little) {
-        std::memcpy(target, source, count * size);
-    } else {
-        for (std::size_t i = 0; i < count; ++i) {
-            for (std::size_t b = 0; b < size; ++b)
-                target[i * size + b] = source[i * size + size - 1 - b];
-        }
-    }
-}
+MLPIPE_DECL void copy_little_endian(std::byte* target, const std::byte* source, std::size_t count,
+                                    std::size_t size) noexcept;
 
 }  // namespace detail
 
@@ -373,5 +338,59 @@ class artifact_tensor {
     const std::byte* data_ = nullptr;
     std::shared_ptr<const void> keep_alive_;
 };
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL std::string check_identifier(std::string_view name, std::uint64_t max_bytes) {
+    if (name.empty()) return "is empty";
+    if (name.size() > max_bytes) {
+        return "is " + std::to_string(name.size()) + " bytes long, more than the limit of " +
+               std::to_string(max_bytes);
+    }
+    for (const char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '.' || c == ':' || c == '/' ||
+                        c == '-';
+        if (!ok) return "holds a character other than A-Z a-z 0-9 _ . : / -";
+    }
+    return {};
+}
+
+MLPIPE_DECL std::optional<std::uint64_t> shape_elements(
+    std::span<const std::uint64_t> shape) noexcept {
+    std::uint64_t count = 1;
+    for (const auto extent : shape) {
+        const auto next = checked_mul(count, extent);
+        if (!next) return std::nullopt;
+        count = *next;
+    }
+    return count;
+}
+
+MLPIPE_DECL std::shared_ptr<std::byte> allocate_tensor_bytes(std::size_t size) {
+    if (size == 0) return {};
+    auto* raw = static_cast<std::byte*>(::operator new (size, std::align_val_t{64}));
+    return std::shared_ptr<std::byte>(
+        raw, [](std::byte* p) { ::operator delete (p, std::align_val_t{64}); });
+}
+
+MLPIPE_DECL void copy_little_endian(std::byte* target, const std::byte* source, std::size_t count,
+                                    std::size_t size) noexcept {
+    if (count == 0) return;
+    if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(target, source, count * size);
+    } else {
+        for (std::size_t i = 0; i < count; ++i) {
+            for (std::size_t b = 0; b < size; ++b)
+                target[i * size + b] = source[i * size + size - 1 - b];
+        }
+    }
+}
+
+}  // namespace detail
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

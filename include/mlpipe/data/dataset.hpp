@@ -27,9 +27,7 @@ using feature_matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eig
 using class_index_vector = Eigen::Matrix<std::int32_t, Eigen::Dynamic, 1>;
 
 /// The default name of feature `j`: "x0", "x1", ...
-[[nodiscard]] inline std::string default_feature_name(std::size_t j) {
-    return "x" + std::to_string(j);
-}
+[[nodiscard]] MLPIPE_DECL std::string default_feature_name(std::size_t j);
 
 /// A data set: `features()` (n x d, row-major), and for labelled data `targets()` (n class
 /// indices) with `classes()` mapping indices back to the original labels; `feature_names()` (d).
@@ -173,5 +171,18 @@ class dataset {
     std::vector<std::string> feature_names_;
     bool labelled_ = false;
 };
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL std::string default_feature_name(std::size_t j) {
+    return "x" + std::to_string(j);
+}
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class dataset<double>;
+MLPIPE_EXTERN template class dataset<float>;
+#endif
 
 }  // namespace mlpipe

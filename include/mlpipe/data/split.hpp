@@ -37,8 +37,28 @@ struct split_indices {
 /// @param n_classes number of classes (targets lie in [0, n_classes))
 /// @throws invalid_input_error when a part would be empty, a class has fewer than two rows
 /// (stratified), or test_fraction is outside (0, 1)
-[[nodiscard]] inline split_indices split_rows(Eigen::Index n, const class_index_vector& targets,
-                                              std::size_t n_classes, const split_options& options) {
+[[nodiscard]] MLPIPE_DECL split_indices split_rows(Eigen::Index n,
+                                                   const class_index_vector& targets,
+                                                   std::size_t n_classes,
+                                                   const split_options& options);
+
+/// Splits a data set into (train, test). Stratified by default; same seed, same split.
+/// @throws invalid_input_error as split_rows.
+template <class Scalar>
+[[nodiscard]] std::pair<dataset<Scalar>, dataset<Scalar>> train_test_split(
+    const dataset<Scalar>& data, const split_options& options = {}) {
+    if (options.stratify && !data.labelled()) {
+        throw invalid_input_error("a stratified split needs labels; this dataset has none",
+                                  "set split_options::stratify = false", "stratify");
+    }
+    const auto parts = split_rows(data.n_samples(), data.targets(), data.n_classes(), options);
+    return {data.subset(parts.train), data.subset(parts.test)};
+}
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL split_indices split_rows(Eigen::Index n, const class_index_vector& targets,
+                                     std::size_t n_classes, const split_options& options) {
     if (!(options.test_fraction > 0.0 && options.test_fraction < 1.0)) {
         throw invalid_input_error(
             "test_fraction is " + std::to_string(options.test_fraction) + ", outside (0, 1)",
@@ -113,17 +133,13 @@ struct split_indices {
     return parts;
 }
 
-/// Splits a data set into (train, test). Stratified by default; same seed, same split.
-/// @throws invalid_input_error as split_rows.
-template <class Scalar>
-[[nodiscard]] std::pair<dataset<Scalar>, dataset<Scalar>> train_test_split(
-    const dataset<Scalar>& data, const split_options& options = {}) {
-    if (options.stratify && !data.labelled()) {
-        throw invalid_input_error("a stratified split needs labels; this dataset has none",
-                                  "set split_options::stratify = false", "stratify");
-    }
-    const auto parts = split_rows(data.n_samples(), data.targets(), data.n_classes(), options);
-    return {data.subset(parts.train), data.subset(parts.test)};
-}
+#endif  // MLPIPE_DEFINE_FUNCTIONS
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template std::pair<dataset<double>, dataset<double>> train_test_split<double>(
+    const dataset<double>&, const split_options&);
+MLPIPE_EXTERN template std::pair<dataset<float>, dataset<float>> train_test_split<float>(
+    const dataset<float>&, const split_options&);
+#endif
 
 }  // namespace mlpipe

@@ -215,4 +215,11 @@ template <class Scalar = double>
     return dataset<Scalar>(std::move(x), std::move(y), label_map::from_integers({-1, 1}));
 }
 
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template dataset<double> make_classification<double>(const classification_options&);
+MLPIPE_EXTERN template dataset<float> make_classification<float>(const classification_options&);
+MLPIPE_EXTERN template dataset<double> make_hastie_10_2<double>(const hastie_options&);
+MLPIPE_EXTERN template dataset<float> make_hastie_10_2<float>(const hastie_options&);
+#endif
+
 }  // namespace mlpipe

@@ -29,29 +29,13 @@ struct report_options {
 
 namespace detail {
 
-inline std::string format_fixed(double value, int width, int digits) {
-    char buffer[64];
-    const int written = std::snprintf(buffer, sizeof buffer, "%*.*f", width, digits, value);
-    return std::string(buffer, static_cast<std::size_t>(std::clamp(written, 0, 63)));
-}
+MLPIPE_DECL std::string format_fixed(double value, int width, int digits);
 
-inline std::string pad_left(const std::string& text, std::size_t width) {
-    return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
-}
+MLPIPE_DECL std::string pad_left(const std::string& text, std::size_t width);
 
 /// A support as scikit-learn prints it: an integer count, or with sample weights Python's repr of
 /// a float ("12.5", "20.0").
-inline std::string format_support(double value, bool weighted) {
-    char buffer[64];
-    if (!weighted) {
-        std::snprintf(buffer, sizeof buffer, "%.0f", value);
-        return buffer;
-    }
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    std::string text(buffer, result.ptr);
-    if (text.find_first_of(".eE") == std::string::npos) text += ".0";
-    return text;
-}
+MLPIPE_DECL std::string format_support(double value, bool weighted);
 
 }  // namespace detail
 
@@ -73,10 +57,42 @@ inline std::string format_support(double value, bool weighted) {
 /// @param classes the label map whose names head the rows; its size is the number of classes
 /// @throws invalid_input_error for bad inputs (as the metrics) or digits outside 0..15
 /// Complexity: O(n + n_classes^2). Thread safety: pure function.
-[[nodiscard]] inline std::string classification_report(class_index_cref y_true,
-                                                       class_index_cref y_pred,
-                                                       const label_map& classes,
-                                                       const report_options& options = {}) {
+[[nodiscard]] MLPIPE_DECL std::string classification_report(class_index_cref y_true,
+                                                            class_index_cref y_pred,
+                                                            const label_map& classes,
+                                                            const report_options& options = {});
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL std::string format_fixed(double value, int width, int digits) {
+    char buffer[64];
+    const int written = std::snprintf(buffer, sizeof buffer, "%*.*f", width, digits, value);
+    return std::string(buffer, static_cast<std::size_t>(std::clamp(written, 0, 63)));
+}
+
+MLPIPE_DECL std::string pad_left(const std::string& text, std::size_t width) {
+    return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
+}
+
+MLPIPE_DECL std::string format_support(double value, bool weighted) {
+    char buffer[64];
+    if (!weighted) {
+        std::snprintf(buffer, sizeof buffer, "%.0f", value);
+        return buffer;
+    }
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    std::string text(buffer, result.ptr);
+    if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+    return text;
+}
+
+}  // namespace detail
+
+MLPIPE_DECL std::string classification_report(class_index_cref y_true, class_index_cref y_pred,
+                                              const label_map& classes,
+                                              const report_options& options) {
     if (options.digits < 0 || options.digits > 15) {
         throw invalid_input_error("classification_report: digits is " +
                                       std::to_string(options.digits) + ", outside 0..15",
@@ -129,5 +145,7 @@ inline std::string format_support(double value, bool weighted) {
     }
     return report;
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -182,50 +182,9 @@ class evaluation_control {
     std::atomic<int> reason_{0};
 };
 
-inline void check_evaluation_inputs(std::string_view who, Eigen::Index n_rows, bool labelled,
-                                    const std::vector<split_indices>& folds,
-                                    const std::vector<scorer>& scorers) {
-    const std::string name(who);
-    if (!labelled) {
-        throw invalid_input_error(name + ": the data set has no labels",
-                                  "read it with a label column", "data");
-    }
-    if (folds.empty()) {
-        throw invalid_input_error(name + ": no folds", "make them with stratified_k_fold", "folds");
-    }
-    for (std::size_t f = 0; f < folds.size(); ++f) {
-        if (folds[f].train.empty() || folds[f].test.empty()) {
-            throw invalid_input_error(name + ": fold " + std::to_string(f) + " has an empty " +
-                                          (folds[f].train.empty() ? "training" : "test") + " part",
-                                      "make the folds with stratified_k_fold", "folds");
-        }
-        for (const auto* part : {&folds[f].train, &folds[f].test}) {
-            for (const Eigen::Index row : *part) {
-                if (row < 0 || row >= n_rows) {
-                    throw invalid_input_error(name + ": fold " + std::to_string(f) + " holds row " +
-                                                  std::to_string(row) + ", outside [0, " +
-                                                  std::to_string(n_rows) + ")",
-                                              "make the folds from this data set", "folds");
-                }
-            }
-        }
-    }
-    if (scorers.empty()) {
-        throw invalid_input_error(name + ": no scorers",
-                                  "pass at least one, e.g. make_scorer(\"accuracy\")", "scorers");
-    }
-    std::unordered_set<std::string> seen;
-    for (const auto& s : scorers) {
-        if (!s.score) {
-            throw invalid_input_error(name + ": scorer \"" + s.name + "\" has no function",
-                                      "give it a score function or use make_scorer", "scorers");
-        }
-        if (!seen.insert(s.name).second) {
-            throw invalid_input_error(name + ": two scorers are named \"" + s.name + "\"",
-                                      "give every scorer a distinct name", "scorers");
-        }
-    }
-}
+MLPIPE_DECL void check_evaluation_inputs(std::string_view who, Eigen::Index n_rows, bool labelled,
+                                         const std::vector<split_indices>& folds,
+                                         const std::vector<scorer>& scorers);
 
 /// Fits `model` on the fold's training rows and scores it on its test rows.
 template <class Model, class Scalar>
@@ -285,11 +244,7 @@ std::vector<fold_result> run_fold_tasks(std::vector<std::optional<Model>>& model
 
 /// complete when every task completed; else why the run stopped (a fit that stopped by itself
 /// counts as stopped by the callback).
-inline evaluation_status final_status(bool all_completed, const evaluation_control& control) {
-    if (all_completed) return evaluation_status::complete;
-    const evaluation_status reason = control.stop_reason();
-    return reason == evaluation_status::complete ? evaluation_status::stopped_by_callback : reason;
-}
+MLPIPE_DECL evaluation_status final_status(bool all_completed, const evaluation_control& control);
 
 }  // namespace detail
 
@@ -339,5 +294,64 @@ requires model_factory<Factory> &&
     result.status = detail::final_status(all, control);
     return result;
 }
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL void check_evaluation_inputs(std::string_view who, Eigen::Index n_rows, bool labelled,
+                                         const std::vector<split_indices>& folds,
+                                         const std::vector<scorer>& scorers) {
+    const std::string name(who);
+    if (!labelled) {
+        throw invalid_input_error(name + ": the data set has no labels",
+                                  "read it with a label column", "data");
+    }
+    if (folds.empty()) {
+        throw invalid_input_error(name + ": no folds", "make them with stratified_k_fold", "folds");
+    }
+    for (std::size_t f = 0; f < folds.size(); ++f) {
+        if (folds[f].train.empty() || folds[f].test.empty()) {
+            throw invalid_input_error(name + ": fold " + std::to_string(f) + " has an empty " +
+                                          (folds[f].train.empty() ? "training" : "test") + " part",
+                                      "make the folds with stratified_k_fold", "folds");
+        }
+        for (const auto* part : {&folds[f].train, &folds[f].test}) {
+            for (const Eigen::Index row : *part) {
+                if (row < 0 || row >= n_rows) {
+                    throw invalid_input_error(name + ": fold " + std::to_string(f) + " holds row " +
+                                                  std::to_string(row) + ", outside [0, " +
+                                                  std::to_string(n_rows) + ")",
+                                              "make the folds from this data set", "folds");
+                }
+            }
+        }
+    }
+    if (scorers.empty()) {
+        throw invalid_input_error(name + ": no scorers",
+                                  "pass at least one, e.g. make_scorer(\"accuracy\")", "scorers");
+    }
+    std::unordered_set<std::string> seen;
+    for (const auto& s : scorers) {
+        if (!s.score) {
+            throw invalid_input_error(name + ": scorer \"" + s.name + "\" has no function",
+                                      "give it a score function or use make_scorer", "scorers");
+        }
+        if (!seen.insert(s.name).second) {
+            throw invalid_input_error(name + ": two scorers are named \"" + s.name + "\"",
+                                      "give every scorer a distinct name", "scorers");
+        }
+    }
+}
+
+MLPIPE_DECL evaluation_status final_status(bool all_completed, const evaluation_control& control) {
+    if (all_completed) return evaluation_status::complete;
+    const evaluation_status reason = control.stop_reason();
+    return reason == evaluation_status::complete ? evaluation_status::stopped_by_callback : reason;
+}
+
+}  // namespace detail
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -50,50 +50,7 @@ using parametrized_model_t =
 /// @throws invalid_input_error for anything else (a value that is not a non-empty array, a grid
 /// that is neither object nor array, more than 2^32 candidates)
 /// Complexity: O(candidates * names). Thread safety: pure function.
-[[nodiscard]] inline std::vector<nlohmann::json> expand_grid(const nlohmann::json& grid) {
-    const auto bad = [](const std::string& what) {
-        return invalid_input_error("grid: " + what,
-                                   "write the grid as {\"name\": [value, ...], ...} or an array of "
-                                   "such objects",
-                                   "grid");
-    };
-    std::vector<nlohmann::json> candidates;
-    const auto expand_one = [&](const nlohmann::json& object) {
-        if (!object.is_object()) throw bad("a grid is a " + std::string(object.type_name()));
-        std::uint64_t count = 1;
-        for (const auto& [name, values] : object.items()) {
-            if (!values.is_array() || values.empty()) {
-                throw bad("the values of \"" + name + "\" are not a non-empty array");
-            }
-            const auto next = detail::checked_mul(count, values.size());
-            if (!next || *next > (std::uint64_t{1} << 32)) throw bad("more than 2^32 candidates");
-            count = *next;
-        }
-        // Mixed-radix counter over the names, last name fastest.
-        std::vector<std::pair<std::string, const nlohmann::json*>> axes;
-        for (const auto& [name, values] : object.items())
-            axes.emplace_back(name, &values);
-        std::vector<std::size_t> digit(axes.size(), 0);
-        for (std::uint64_t c = 0; c < count; ++c) {
-            nlohmann::json candidate = nlohmann::json::object();
-            for (std::size_t a = 0; a < axes.size(); ++a)
-                candidate[axes[a].first] = (*axes[a].second)[digit[a]];
-            candidates.push_back(std::move(candidate));
-            for (std::size_t a = axes.size(); a-- > 0;) {
-                if (++digit[a] < axes[a].second->size()) break;
-                digit[a] = 0;
-            }
-        }
-    };
-    if (grid.is_array()) {
-        if (grid.empty()) throw bad("the array of grids is empty");
-        for (const auto& object : grid)
-            expand_one(object);
-    } else {
-        expand_one(grid);
-    }
-    return candidates;
-}
+[[nodiscard]] MLPIPE_DECL std::vector<nlohmann::json> expand_grid(const nlohmann::json& grid);
 
 /// Options of grid_search.
 struct grid_search_options {
@@ -246,5 +203,54 @@ requires parametrized_model_factory<Factory> &&
     }
     return result;
 }
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL std::vector<nlohmann::json> expand_grid(const nlohmann::json& grid) {
+    const auto bad = [](const std::string& what) {
+        return invalid_input_error("grid: " + what,
+                                   "write the grid as {\"name\": [value, ...], ...} or an array of "
+                                   "such objects",
+                                   "grid");
+    };
+    std::vector<nlohmann::json> candidates;
+    const auto expand_one = [&](const nlohmann::json& object) {
+        if (!object.is_object()) throw bad("a grid is a " + std::string(object.type_name()));
+        std::uint64_t count = 1;
+        for (const auto& [name, values] : object.items()) {
+            if (!values.is_array() || values.empty()) {
+                throw bad("the values of \"" + name + "\" are not a non-empty array");
+            }
+            const auto next = detail::checked_mul(count, values.size());
+            if (!next || *next > (std::uint64_t{1} << 32)) throw bad("more than 2^32 candidates");
+            count = *next;
+        }
+        // Mixed-radix counter over the names, last name fastest.
+        std::vector<std::pair<std::string, const nlohmann::json*>> axes;
+        for (const auto& [name, values] : object.items())
+            axes.emplace_back(name, &values);
+        std::vector<std::size_t> digit(axes.size(), 0);
+        for (std::uint64_t c = 0; c < count; ++c) {
+            nlohmann::json candidate = nlohmann::json::object();
+            for (std::size_t a = 0; a < axes.size(); ++a)
+                candidate[axes[a].first] = (*axes[a].second)[digit[a]];
+            candidates.push_back(std::move(candidate));
+            for (std::size_t a = axes.size(); a-- > 0;) {
+                if (++digit[a] < axes[a].second->size()) break;
+                digit[a] = 0;
+            }
+        }
+    };
+    if (grid.is_array()) {
+        if (grid.empty()) throw bad("the array of grids is empty");
+        for (const auto& object : grid)
+            expand_one(object);
+    } else {
+        expand_one(grid);
+    }
+    return candidates;
+}
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -71,77 +71,20 @@ struct class_scores {
 
 namespace detail {
 
-inline invalid_input_error metric_error(std::string_view metric, const std::string& problem,
-                                        const std::string& remedy, const std::string& subject) {
-    return invalid_input_error(std::string(metric) + ": " + problem, remedy, subject);
-}
+MLPIPE_DECL invalid_input_error metric_error(std::string_view metric, const std::string& problem,
+                                             const std::string& remedy, const std::string& subject);
 
 /// Checks sizes and ranges of y_true / y_pred and the weights.
-inline void check_class_indices(std::string_view metric, class_index_cref y_true,
-                                class_index_cref y_pred, std::size_t n_classes,
-                                std::span<const double> sample_weight) {
-    if (y_true.size() == 0) {
-        throw metric_error(metric, "y_true is empty", "score at least one sample", "y_true");
-    }
-    if (y_pred.size() != y_true.size()) {
-        throw metric_error(metric,
-                           "y_true has " + std::to_string(y_true.size()) + " entries but y_pred " +
-                               std::to_string(y_pred.size()),
-                           "pass one prediction per sample", "y_pred");
-    }
-    if (n_classes == 0) {
-        throw metric_error(metric, "n_classes is 0", "pass the number of classes", "n_classes");
-    }
-    const auto check_range = [&](class_index_cref y, const char* name) {
-        for (Eigen::Index i = 0; i < y.size(); ++i) {
-            if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= n_classes) {
-                throw metric_error(metric,
-                                   std::string(name) + "[" + std::to_string(i) +
-                                       "] is class index " + std::to_string(y[i]) +
-                                       ", outside [0, " + std::to_string(n_classes) + ")",
-                                   "pass class indices (label_map::index_of), and the number of "
-                                   "classes of the label map",
-                                   name);
-            }
-        }
-    };
-    check_range(y_true, "y_true");
-    check_range(y_pred, "y_pred");
-    if (sample_weight.empty()) return;
-    if (static_cast<Eigen::Index>(sample_weight.size()) != y_true.size()) {
-        throw metric_error(metric,
-                           std::to_string(sample_weight.size()) + " sample weights for " +
-                               std::to_string(y_true.size()) + " samples",
-                           "give one weight per sample, or none", "sample_weight");
-    }
-    double total = 0.0;
-    for (double w : sample_weight) {
-        if (!std::isfinite(w) || w < 0.0) {
-            throw metric_error(metric, "a sample weight is negative, NaN or infinite",
-                               "use finite weights >= 0", "sample_weight");
-        }
-        total += w;
-    }
-    if (!(total > 0.0)) {
-        throw metric_error(metric, "the sample weights sum to 0",
-                           "give at least one sample a positive weight", "sample_weight");
-    }
-}
+MLPIPE_DECL void check_class_indices(std::string_view metric, class_index_cref y_true,
+                                     class_index_cref y_pred, std::size_t n_classes,
+                                     std::span<const double> sample_weight);
 
-inline double weight_of(std::span<const double> sample_weight, Eigen::Index i) noexcept {
-    return sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
-}
+MLPIPE_DECL double weight_of(std::span<const double> sample_weight, Eigen::Index i) noexcept;
 
 /// Weighted confusion counts, rows true, columns predicted. Inputs already checked.
-inline Eigen::MatrixXd confusion_counts(class_index_cref y_true, class_index_cref y_pred,
-                                        std::size_t n_classes,
-                                        std::span<const double> sample_weight) {
-    const auto k = static_cast<Eigen::Index>(n_classes);
-    Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(k, k);
-    for (Eigen::Index i = 0; i < y_true.size(); ++i)
-        counts(y_true[i], y_pred[i]) += weight_of(sample_weight, i);
-    return counts;
-}
+MLPIPE_DECL Eigen::MatrixXd confusion_counts(class_index_cref y_true, class_index_cref y_pred,
+                                             std::size_t n_classes,
+                                             std::span<const double> sample_weight);
 
 /// Checks a probability matrix: one row per sample, >= 2 columns, entries finite in [0, 1], rows
 /// summing to 1 (within scikit-learn's np.allclose tolerance, |1 - sum| <= 1e-8 + 1e-5 * sum).
@@ -229,162 +172,41 @@ double binary_auc(std::string_view metric, Eigen::Index n, Score&& score, Positi
 /// @throws invalid_input_error for empty or mismatched inputs, negative class indices or bad
 /// weights
 /// Complexity: O(n). Thread safety: pure function.
-[[nodiscard]] inline double accuracy_score(class_index_cref y_true, class_index_cref y_pred,
-                                           std::span<const double> sample_weight = {}) {
-    constexpr auto unbounded = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
-    detail::check_class_indices("accuracy_score", y_true, y_pred, unbounded, sample_weight);
-    double right = 0.0;
-    double total = 0.0;
-    for (Eigen::Index i = 0; i < y_true.size(); ++i) {
-        const double w = detail::weight_of(sample_weight, i);
-        total += w;
-        if (y_true[i] == y_pred[i]) right += w;
-    }
-    return right / total;
-}
+[[nodiscard]] MLPIPE_DECL double accuracy_score(class_index_cref y_true, class_index_cref y_pred,
+                                                std::span<const double> sample_weight = {});
 
 /// The confusion matrix, n_classes x n_classes: entry (t, p) counts (or sums the weights of) the
 /// samples of true class t predicted as p, as scikit-learn's confusion_matrix.
 /// @throws invalid_input_error for bad inputs (see the file comment)
 /// Complexity: O(n + n_classes^2). Thread safety: pure function.
-[[nodiscard]] inline Eigen::MatrixXd confusion_matrix(
+[[nodiscard]] MLPIPE_DECL Eigen::MatrixXd confusion_matrix(
     class_index_cref y_true, class_index_cref y_pred, std::size_t n_classes,
-    std::span<const double> sample_weight = {}, normalization normalize = normalization::none) {
-    detail::check_class_indices("confusion_matrix", y_true, y_pred, n_classes, sample_weight);
-    Eigen::MatrixXd counts = detail::confusion_counts(y_true, y_pred, n_classes, sample_weight);
-    // As scikit-learn: an empty row or column stays 0 instead of 0 / 0.
-    switch (normalize) {
-        case normalization::none:
-            break;
-        case normalization::true_rows:
-            for (Eigen::Index r = 0; r < counts.rows(); ++r) {
-                const double sum = counts.row(r).sum();
-                if (sum > 0.0) counts.row(r) /= sum;
-            }
-            break;
-        case normalization::predicted:
-            for (Eigen::Index c = 0; c < counts.cols(); ++c) {
-                const double sum = counts.col(c).sum();
-                if (sum > 0.0) counts.col(c) /= sum;
-            }
-            break;
-        case normalization::all:
-            counts /= counts.sum();
-            break;
-    }
-    return counts;
-}
+    std::span<const double> sample_weight = {}, normalization normalize = normalization::none);
 
 /// The mean recall over the classes present in y_true (classes with no true sample are left
 /// out, as scikit-learn does).
 /// @throws invalid_input_error for bad inputs (see the file comment)
 /// Complexity: O(n + n_classes^2). Thread safety: pure function.
-[[nodiscard]] inline double balanced_accuracy_score(class_index_cref y_true,
-                                                    class_index_cref y_pred, std::size_t n_classes,
-                                                    std::span<const double> sample_weight = {}) {
-    detail::check_class_indices("balanced_accuracy_score", y_true, y_pred, n_classes,
-                                sample_weight);
-    const Eigen::MatrixXd counts =
-        detail::confusion_counts(y_true, y_pred, n_classes, sample_weight);
-    double sum = 0.0;
-    int present = 0;
-    for (Eigen::Index c = 0; c < counts.rows(); ++c) {
-        const double support = counts.row(c).sum();
-        if (support > 0.0) {
-            sum += counts(c, c) / support;
-            ++present;
-        }
-    }
-    return sum / present;
-}
+[[nodiscard]] MLPIPE_DECL double balanced_accuracy_score(
+    class_index_cref y_true, class_index_cref y_pred, std::size_t n_classes,
+    std::span<const double> sample_weight = {});
 
 /// Precision, recall, F1 and support of every class (scikit-learn's
 /// precision_recall_fscore_support with average=None, labels=range(n_classes)). A ratio whose
 /// denominator is 0 is options.zero_division.
 /// @throws invalid_input_error for bad inputs (see the file comment)
 /// Complexity: O(n + n_classes^2). Thread safety: pure function.
-[[nodiscard]] inline class_scores per_class_scores(class_index_cref y_true, class_index_cref y_pred,
-                                                   std::size_t n_classes,
-                                                   const metric_options& options = {}) {
-    detail::check_class_indices("per_class_scores", y_true, y_pred, n_classes,
-                                options.sample_weight);
-    const Eigen::MatrixXd counts =
-        detail::confusion_counts(y_true, y_pred, n_classes, options.sample_weight);
-    class_scores s;
-    const auto divide = [&](double a, double b) {
-        return b == 0.0 ? options.zero_division : a / b;
-    };
-    for (Eigen::Index c = 0; c < counts.rows(); ++c) {
-        const double tp = counts(c, c);
-        const double predicted = counts.col(c).sum();
-        const double support = counts.row(c).sum();
-        const double precision = divide(tp, predicted);
-        const double recall = divide(tp, support);
-        const double denominator = precision + recall;
-        s.precision.push_back(precision);
-        s.recall.push_back(recall);
-        s.f1.push_back(denominator == 0.0 ? 0.0 : 2.0 * precision * recall / denominator);
-        s.support.push_back(support);
-    }
-    return s;
-}
+[[nodiscard]] MLPIPE_DECL class_scores per_class_scores(class_index_cref y_true,
+                                                        class_index_cref y_pred,
+                                                        std::size_t n_classes,
+                                                        const metric_options& options = {});
 
 namespace detail {
 
 /// precision (0), recall (1) or F1 (2), averaged.
-inline double averaged_score(std::string_view metric, int which, class_index_cref y_true,
-                             class_index_cref y_pred, std::size_t n_classes, averaging average,
-                             const metric_options& options) {
-    detail::check_class_indices(metric, y_true, y_pred, n_classes, options.sample_weight);
-    const Eigen::MatrixXd counts =
-        detail::confusion_counts(y_true, y_pred, n_classes, options.sample_weight);
-    const auto divide = [&](double a, double b) {
-        return b == 0.0 ? options.zero_division : a / b;
-    };
-    const auto pick = [&](double tp, double predicted, double support) {
-        const double precision = divide(tp, predicted);
-        const double recall = divide(tp, support);
-        if (which == 0) return precision;
-        if (which == 1) return recall;
-        const double denominator = precision + recall;
-        return denominator == 0.0 ? 0.0 : 2.0 * precision * recall / denominator;
-    };
-    switch (average) {
-        case averaging::binary: {
-            if (n_classes != 2) {
-                throw metric_error(
-                    metric, "averaging::binary needs 2 classes, not " + std::to_string(n_classes),
-                    "use averaging::macro, weighted or micro for more classes", "average");
-            }
-            const std::int32_t c = options.positive_class;
-            if (c != 0 && c != 1) {
-                throw metric_error(
-                    metric,
-                    "positive_class is " + std::to_string(c) + ", not a class index of 2 classes",
-                    "use 0 or 1", "positive_class");
-            }
-            return pick(counts(c, c), counts.col(c).sum(), counts.row(c).sum());
-        }
-        case averaging::micro: {
-            const double tp = counts.trace();
-            const double total = counts.sum();  // predicted = support = total
-            return pick(tp, total, total);
-        }
-        case averaging::macro:
-        case averaging::weighted: {
-            double sum = 0.0;
-            double weights = 0.0;
-            for (Eigen::Index c = 0; c < counts.rows(); ++c) {
-                const double support = counts.row(c).sum();
-                const double w = average == averaging::macro ? 1.0 : support;
-                sum += w * pick(counts(c, c), counts.col(c).sum(), support);
-                weights += w;
-            }
-            return sum / weights;
-        }
-    }
-    return std::numeric_limits<double>::quiet_NaN();
-}
+MLPIPE_DECL double averaged_score(std::string_view metric, int which, class_index_cref y_true,
+                                  class_index_cref y_pred, std::size_t n_classes, averaging average,
+                                  const metric_options& options);
 
 }  // namespace detail
 
@@ -392,27 +214,20 @@ inline double averaged_score(std::string_view metric, int which, class_index_cre
 /// labels=range(n_classes)).
 /// @throws invalid_input_error for bad inputs, and averaging::binary with other than 2 classes
 /// Complexity: O(n + n_classes^2). Thread safety: pure function.
-[[nodiscard]] inline double precision_score(class_index_cref y_true, class_index_cref y_pred,
-                                            std::size_t n_classes, averaging average,
-                                            const metric_options& options = {}) {
-    return detail::averaged_score("precision_score", 0, y_true, y_pred, n_classes, average,
-                                  options);
-}
+[[nodiscard]] MLPIPE_DECL double precision_score(class_index_cref y_true, class_index_cref y_pred,
+                                                 std::size_t n_classes, averaging average,
+                                                 const metric_options& options = {});
 
 /// Recall, tp / (tp + fn), averaged as `average` says. Same contract as precision_score.
-[[nodiscard]] inline double recall_score(class_index_cref y_true, class_index_cref y_pred,
-                                         std::size_t n_classes, averaging average,
-                                         const metric_options& options = {}) {
-    return detail::averaged_score("recall_score", 1, y_true, y_pred, n_classes, average, options);
-}
+[[nodiscard]] MLPIPE_DECL double recall_score(class_index_cref y_true, class_index_cref y_pred,
+                                              std::size_t n_classes, averaging average,
+                                              const metric_options& options = {});
 
 /// F1, the harmonic mean of precision and recall, per class then averaged as `average` says.
 /// Same contract as precision_score.
-[[nodiscard]] inline double f1_score(class_index_cref y_true, class_index_cref y_pred,
-                                     std::size_t n_classes, averaging average,
-                                     const metric_options& options = {}) {
-    return detail::averaged_score("f1_score", 2, y_true, y_pred, n_classes, average, options);
-}
+[[nodiscard]] MLPIPE_DECL double f1_score(class_index_cref y_true, class_index_cref y_pred,
+                                          std::size_t n_classes, averaging average,
+                                          const metric_options& options = {});
 
 /// Binary ROC AUC of decision scores (higher means more likely `positive_class`): the area under
 /// the ROC curve, ties counted one half, as scikit-learn's roc_auc_score(y_true == positive_class,
@@ -420,27 +235,10 @@ inline double averaged_score(std::string_view metric, int which, class_index_cre
 /// @throws invalid_input_error for mismatched sizes, NaN scores, bad weights, or y_true holding
 /// a single class
 /// Complexity: O(n log n). Thread safety: pure function.
-[[nodiscard]] inline double binary_roc_auc(class_index_cref y_true, std::span<const double> scores,
-                                           std::int32_t positive_class = 1,
-                                           std::span<const double> sample_weight = {}) {
-    constexpr std::string_view metric = "binary_roc_auc";
-    if (static_cast<Eigen::Index>(scores.size()) != y_true.size()) {
-        throw detail::metric_error(metric,
-                                   "y_true has " + std::to_string(y_true.size()) +
-                                       " entries but scores " + std::to_string(scores.size()),
-                                   "pass one score per sample", "scores");
-    }
-    constexpr auto unbounded = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
-    detail::check_class_indices(metric, y_true, y_true, unbounded, sample_weight);
-    for (double s : scores) {
-        if (std::isnan(s)) {
-            throw detail::metric_error(metric, "a score is NaN", "pass finite scores", "scores");
-        }
-    }
-    return detail::binary_auc(
-        metric, y_true.size(), [&](Eigen::Index i) { return scores[static_cast<std::size_t>(i)]; },
-        [&](Eigen::Index i) { return y_true[i] == positive_class; }, sample_weight, "");
-}
+[[nodiscard]] MLPIPE_DECL double binary_roc_auc(class_index_cref y_true,
+                                                std::span<const double> scores,
+                                                std::int32_t positive_class = 1,
+                                                std::span<const double> sample_weight = {});
 
 /// ROC AUC from predicted probabilities (n x n_classes, rows summing to 1). Two classes: the
 /// binary AUC of column 1 (class index 1 is positive; `average` is ignored). More: one-vs-rest,
@@ -517,5 +315,265 @@ template <class Derived>
     }
     return loss / total;
 }
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL invalid_input_error metric_error(std::string_view metric, const std::string& problem,
+                                             const std::string& remedy,
+                                             const std::string& subject) {
+    return invalid_input_error(std::string(metric) + ": " + problem, remedy, subject);
+}
+
+MLPIPE_DECL void check_class_indices(std::string_view metric, class_index_cref y_true,
+                                     class_index_cref y_pred, std::size_t n_classes,
+                                     std::span<const double> sample_weight) {
+    if (y_true.size() == 0) {
+        throw metric_error(metric, "y_true is empty", "score at least one sample", "y_true");
+    }
+    if (y_pred.size() != y_true.size()) {
+        throw metric_error(metric,
+                           "y_true has " + std::to_string(y_true.size()) + " entries but y_pred " +
+                               std::to_string(y_pred.size()),
+                           "pass one prediction per sample", "y_pred");
+    }
+    if (n_classes == 0) {
+        throw metric_error(metric, "n_classes is 0", "pass the number of classes", "n_classes");
+    }
+    const auto check_range = [&](class_index_cref y, const char* name) {
+        for (Eigen::Index i = 0; i < y.size(); ++i) {
+            if (y[i] < 0 || static_cast<std::size_t>(y[i]) >= n_classes) {
+                throw metric_error(metric,
+                                   std::string(name) + "[" + std::to_string(i) +
+                                       "] is class index " + std::to_string(y[i]) +
+                                       ", outside [0, " + std::to_string(n_classes) + ")",
+                                   "pass class indices (label_map::index_of), and the number of "
+                                   "classes of the label map",
+                                   name);
+            }
+        }
+    };
+    check_range(y_true, "y_true");
+    check_range(y_pred, "y_pred");
+    if (sample_weight.empty()) return;
+    if (static_cast<Eigen::Index>(sample_weight.size()) != y_true.size()) {
+        throw metric_error(metric,
+                           std::to_string(sample_weight.size()) + " sample weights for " +
+                               std::to_string(y_true.size()) + " samples",
+                           "give one weight per sample, or none", "sample_weight");
+    }
+    double total = 0.0;
+    for (double w : sample_weight) {
+        if (!std::isfinite(w) || w < 0.0) {
+            throw metric_error(metric, "a sample weight is negative, NaN or infinite",
+                               "use finite weights >= 0", "sample_weight");
+        }
+        total += w;
+    }
+    if (!(total > 0.0)) {
+        throw metric_error(metric, "the sample weights sum to 0",
+                           "give at least one sample a positive weight", "sample_weight");
+    }
+}
+
+MLPIPE_DECL double weight_of(std::span<const double> sample_weight, Eigen::Index i) noexcept {
+    return sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
+}
+
+MLPIPE_DECL Eigen::MatrixXd confusion_counts(class_index_cref y_true, class_index_cref y_pred,
+                                             std::size_t n_classes,
+                                             std::span<const double> sample_weight) {
+    const auto k = static_cast<Eigen::Index>(n_classes);
+    Eigen::MatrixXd counts = Eigen::MatrixXd::Zero(k, k);
+    for (Eigen::Index i = 0; i < y_true.size(); ++i)
+        counts(y_true[i], y_pred[i]) += weight_of(sample_weight, i);
+    return counts;
+}
+
+MLPIPE_DECL double averaged_score(std::string_view metric, int which, class_index_cref y_true,
+                                  class_index_cref y_pred, std::size_t n_classes, averaging average,
+                                  const metric_options& options) {
+    detail::check_class_indices(metric, y_true, y_pred, n_classes, options.sample_weight);
+    const Eigen::MatrixXd counts =
+        detail::confusion_counts(y_true, y_pred, n_classes, options.sample_weight);
+    const auto divide = [&](double a, double b) {
+        return b == 0.0 ? options.zero_division : a / b;
+    };
+    const auto pick = [&](double tp, double predicted, double support) {
+        const double precision = divide(tp, predicted);
+        const double recall = divide(tp, support);
+        if (which == 0) return precision;
+        if (which == 1) return recall;
+        const double denominator = precision + recall;
+        return denominator == 0.0 ? 0.0 : 2.0 * precision * recall / denominator;
+    };
+    switch (average) {
+        case averaging::binary: {
+            if (n_classes != 2) {
+                throw metric_error(
+                    metric, "averaging::binary needs 2 classes, not " + std::to_string(n_classes),
+                    "use averaging::macro, weighted or micro for more classes", "average");
+            }
+            const std::int32_t c = options.positive_class;
+            if (c != 0 && c != 1) {
+                throw metric_error(
+                    metric,
+                    "positive_class is " + std::to_string(c) + ", not a class index of 2 classes",
+                    "use 0 or 1", "positive_class");
+            }
+            return pick(counts(c, c), counts.col(c).sum(), counts.row(c).sum());
+        }
+        case averaging::micro: {
+            const double tp = counts.trace();
+            const double total = counts.sum();  // predicted = support = total
+            return pick(tp, total, total);
+        }
+        case averaging::macro:
+        case averaging::weighted: {
+            double sum = 0.0;
+            double weights = 0.0;
+            for (Eigen::Index c = 0; c < counts.rows(); ++c) {
+                const double support = counts.row(c).sum();
+                const double w = average == averaging::macro ? 1.0 : support;
+                sum += w * pick(counts(c, c), counts.col(c).sum(), support);
+                weights += w;
+            }
+            return sum / weights;
+        }
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+}  // namespace detail
+
+MLPIPE_DECL double accuracy_score(class_index_cref y_true, class_index_cref y_pred,
+                                  std::span<const double> sample_weight) {
+    constexpr auto unbounded = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
+    detail::check_class_indices("accuracy_score", y_true, y_pred, unbounded, sample_weight);
+    double right = 0.0;
+    double total = 0.0;
+    for (Eigen::Index i = 0; i < y_true.size(); ++i) {
+        const double w = detail::weight_of(sample_weight, i);
+        total += w;
+        if (y_true[i] == y_pred[i]) right += w;
+    }
+    return right / total;
+}
+
+MLPIPE_DECL Eigen::MatrixXd confusion_matrix(class_index_cref y_true, class_index_cref y_pred,
+                                             std::size_t n_classes,
+                                             std::span<const double> sample_weight,
+                                             normalization normalize) {
+    detail::check_class_indices("confusion_matrix", y_true, y_pred, n_classes, sample_weight);
+    Eigen::MatrixXd counts = detail::confusion_counts(y_true, y_pred, n_classes, sample_weight);
+    // As scikit-learn: an empty row or column stays 0 instead of 0 / 0.
+    switch (normalize) {
+        case normalization::none:
+            break;
+        case normalization::true_rows:
+            for (Eigen::Index r = 0; r < counts.rows(); ++r) {
+                const double sum = counts.row(r).sum();
+                if (sum > 0.0) counts.row(r) /= sum;
+            }
+            break;
+        case normalization::predicted:
+            for (Eigen::Index c = 0; c < counts.cols(); ++c) {
+                const double sum = counts.col(c).sum();
+                if (sum > 0.0) counts.col(c) /= sum;
+            }
+            break;
+        case normalization::all:
+            counts /= counts.sum();
+            break;
+    }
+    return counts;
+}
+
+MLPIPE_DECL double balanced_accuracy_score(class_index_cref y_true, class_index_cref y_pred,
+                                           std::size_t n_classes,
+                                           std::span<const double> sample_weight) {
+    detail::check_class_indices("balanced_accuracy_score", y_true, y_pred, n_classes,
+                                sample_weight);
+    const Eigen::MatrixXd counts =
+        detail::confusion_counts(y_true, y_pred, n_classes, sample_weight);
+    double sum = 0.0;
+    int present = 0;
+    for (Eigen::Index c = 0; c < counts.rows(); ++c) {
+        const double support = counts.row(c).sum();
+        if (support > 0.0) {
+            sum += counts(c, c) / support;
+            ++present;
+        }
+    }
+    return sum / present;
+}
+
+MLPIPE_DECL class_scores per_class_scores(class_index_cref y_true, class_index_cref y_pred,
+                                          std::size_t n_classes, const metric_options& options) {
+    detail::check_class_indices("per_class_scores", y_true, y_pred, n_classes,
+                                options.sample_weight);
+    const Eigen::MatrixXd counts =
+        detail::confusion_counts(y_true, y_pred, n_classes, options.sample_weight);
+    class_scores s;
+    const auto divide = [&](double a, double b) {
+        return b == 0.0 ? options.zero_division : a / b;
+    };
+    for (Eigen::Index c = 0; c < counts.rows(); ++c) {
+        const double tp = counts(c, c);
+        const double predicted = counts.col(c).sum();
+        const double support = counts.row(c).sum();
+        const double precision = divide(tp, predicted);
+        const double recall = divide(tp, support);
+        const double denominator = precision + recall;
+        s.precision.push_back(precision);
+        s.recall.push_back(recall);
+        s.f1.push_back(denominator == 0.0 ? 0.0 : 2.0 * precision * recall / denominator);
+        s.support.push_back(support);
+    }
+    return s;
+}
+
+MLPIPE_DECL double precision_score(class_index_cref y_true, class_index_cref y_pred,
+                                   std::size_t n_classes, averaging average,
+                                   const metric_options& options) {
+    return detail::averaged_score("precision_score", 0, y_true, y_pred, n_classes, average,
+                                  options);
+}
+
+MLPIPE_DECL double recall_score(class_index_cref y_true, class_index_cref y_pred,
+                                std::size_t n_classes, averaging average,
+                                const metric_options& options) {
+    return detail::averaged_score("recall_score", 1, y_true, y_pred, n_classes, average, options);
+}
+
+MLPIPE_DECL double f1_score(class_index_cref y_true, class_index_cref y_pred, std::size_t n_classes,
+                            averaging average, const metric_options& options) {
+    return detail::averaged_score("f1_score", 2, y_true, y_pred, n_classes, average, options);
+}
+
+MLPIPE_DECL double binary_roc_auc(class_index_cref y_true, std::span<const double> scores,
+                                  std::int32_t positive_class,
+                                  std::span<const double> sample_weight) {
+    constexpr std::string_view metric = "binary_roc_auc";
+    if (static_cast<Eigen::Index>(scores.size()) != y_true.size()) {
+        throw detail::metric_error(metric,
+                                   "y_true has " + std::to_string(y_true.size()) +
+                                       " entries but scores " + std::to_string(scores.size()),
+                                   "pass one score per sample", "scores");
+    }
+    constexpr auto unbounded = static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max());
+    detail::check_class_indices(metric, y_true, y_true, unbounded, sample_weight);
+    for (double s : scores) {
+        if (std::isnan(s)) {
+            throw detail::metric_error(metric, "a score is NaN", "pass finite scores", "scores");
+        }
+    }
+    return detail::binary_auc(
+        metric, y_true.size(), [&](Eigen::Index i) { return scores[static_cast<std::size_t>(i)]; },
+        [&](Eigen::Index i) { return y_true[i] == positive_class; }, sample_weight, "");
+}
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

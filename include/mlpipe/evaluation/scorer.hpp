@@ -38,7 +38,26 @@ struct scorer {
 };
 
 /// The built-in scorer names, in the order make_scorer documents them.
-[[nodiscard]] inline std::vector<std::string_view> scorer_names() {
+[[nodiscard]] MLPIPE_DECL std::vector<std::string_view> scorer_names();
+
+/// A built-in scorer by its scikit-learn name:
+/// - "accuracy", "balanced_accuracy";
+/// - "precision", "recall", "f1": binary, class index 1 positive (two classes only);
+/// - "<precision|recall|f1>_<micro|macro|weighted>";
+/// - "roc_auc": binary, from the probability of class index 1 (two classes only);
+///   "roc_auc_ovr", "roc_auc_ovr_weighted": one-vs-rest, macro or weighted;
+/// - "neg_log_loss": minus log_loss.
+/// @throws invalid_input_error for an unknown name (the message lists the known ones)
+/// Thread safety: pure function.
+[[nodiscard]] MLPIPE_DECL scorer make_scorer(std::string_view name);
+
+/// Built-in scorers by name, in the given order. Same contract as make_scorer.
+[[nodiscard]] MLPIPE_DECL std::vector<scorer> make_scorers(
+    const std::vector<std::string_view>& names);
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL std::vector<std::string_view> scorer_names() {
     return {"accuracy",
             "balanced_accuracy",
             "precision",
@@ -59,16 +78,7 @@ struct scorer {
             "neg_log_loss"};
 }
 
-/// A built-in scorer by its scikit-learn name:
-/// - "accuracy", "balanced_accuracy";
-/// - "precision", "recall", "f1": binary, class index 1 positive (two classes only);
-/// - "<precision|recall|f1>_<micro|macro|weighted>";
-/// - "roc_auc": binary, from the probability of class index 1 (two classes only);
-///   "roc_auc_ovr", "roc_auc_ovr_weighted": one-vs-rest, macro or weighted;
-/// - "neg_log_loss": minus log_loss.
-/// @throws invalid_input_error for an unknown name (the message lists the known ones)
-/// Thread safety: pure function.
-[[nodiscard]] inline scorer make_scorer(std::string_view name) {
+MLPIPE_DECL scorer make_scorer(std::string_view name) {
     const std::string id(name);
     if (name == "accuracy") {
         return {id, false,
@@ -122,13 +132,14 @@ struct scorer {
     throw invalid_input_error("unknown scorer \"" + id + "\"", "use one of: " + known, "scorer");
 }
 
-/// Built-in scorers by name, in the given order. Same contract as make_scorer.
-[[nodiscard]] inline std::vector<scorer> make_scorers(const std::vector<std::string_view>& names) {
+MLPIPE_DECL std::vector<scorer> make_scorers(const std::vector<std::string_view>& names) {
     std::vector<scorer> scorers;
     scorers.reserve(names.size());
     for (auto name : names)
         scorers.push_back(make_scorer(name));
     return scorers;
 }
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

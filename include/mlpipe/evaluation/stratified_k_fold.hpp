@@ -44,8 +44,26 @@ struct k_fold_options {
 /// @throws invalid_input_error when n_splits < 2, n_splits > n, every class has fewer than
 /// n_splits rows, or a target lies outside [0, n_classes)
 /// Complexity: O(n * n_splits). Thread safety: pure function.
-[[nodiscard]] inline std::vector<split_indices> stratified_k_fold(
-    const class_index_vector& targets, std::size_t n_classes, const k_fold_options& options = {}) {
+[[nodiscard]] MLPIPE_DECL std::vector<split_indices> stratified_k_fold(
+    const class_index_vector& targets, std::size_t n_classes, const k_fold_options& options = {});
+
+/// Stratified k-fold splits of a labelled data set. Same contract as the overload on targets.
+/// @throws invalid_input_error also when `data` has no labels
+template <class Scalar>
+[[nodiscard]] std::vector<split_indices> stratified_k_fold(const dataset<Scalar>& data,
+                                                           const k_fold_options& options = {}) {
+    if (!data.labelled()) {
+        throw invalid_input_error("stratified_k_fold: the data set has no labels",
+                                  "read it with a label column", "data");
+    }
+    return stratified_k_fold(data.targets(), data.n_classes(), options);
+}
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+MLPIPE_DECL std::vector<split_indices> stratified_k_fold(const class_index_vector& targets,
+                                                         std::size_t n_classes,
+                                                         const k_fold_options& options) {
     const Eigen::Index n = targets.size();
     const std::size_t k = options.n_splits;
     if (k < 2) {
@@ -126,16 +144,6 @@ struct k_fold_options {
     return splits;
 }
 
-/// Stratified k-fold splits of a labelled data set. Same contract as the overload on targets.
-/// @throws invalid_input_error also when `data` has no labels
-template <class Scalar>
-[[nodiscard]] std::vector<split_indices> stratified_k_fold(const dataset<Scalar>& data,
-                                                           const k_fold_options& options = {}) {
-    if (!data.labelled()) {
-        throw invalid_input_error("stratified_k_fold: the data set has no labels",
-                                  "read it with a label column", "data");
-    }
-    return stratified_k_fold(data.targets(), data.n_classes(), options);
-}
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -135,13 +135,7 @@ class fit_monitor {
 };
 
 /// Throws format_error unless `ok`: a model restored from saved parts whose shapes disagree.
-inline void check_restore(bool ok, std::string_view kind, const std::string& what) {
-    if (!ok) {
-        throw format_error(std::string(kind) + ": saved parts disagree: " + what,
-                           "the artifact is corrupt or was written by an incompatible writer",
-                           source_position{"artifact"});
-    }
-}
+MLPIPE_DECL void check_restore(bool ok, std::string_view kind, const std::string& what);
 
 /// Throws invalid_input_error naming the first NaN or infinite feature value of `data`, if any.
 template <class Scalar>
@@ -231,5 +225,21 @@ void check_scored_row(const Scalar* row, std::size_t n, Scalar score, Eigen::Ind
 }
 
 }  // namespace detail
+
+#if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
+
+namespace detail {
+
+MLPIPE_DECL void check_restore(bool ok, std::string_view kind, const std::string& what) {
+    if (!ok) {
+        throw format_error(std::string(kind) + ": saved parts disagree: " + what,
+                           "the artifact is corrupt or was written by an incompatible writer",
+                           source_position{"artifact"});
+    }
+}
+
+}  // namespace detail
+
+#endif  // MLPIPE_DEFINE_FUNCTIONS
 
 }  // namespace mlpipe

@@ -119,82 +119,16 @@ class linear_svm {
 
     /// Fits with one weight per row (empty: all 1); a row's weight multiplies its C.
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
-                   const fit_options& options = {}) {
-        detail::check_training_data(data, kind);
-        const Eigen::Index n = data.n_samples();
-        if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
-            throw invalid_input_error("linear_svm: " + std::to_string(sample_weight.size()) +
-                                          " sample weights for " + std::to_string(n) + " rows",
-                                      "give one weight per row", "sample_weight");
-        }
-        if (!params_.class_weights.empty() && params_.class_weights.size() != data.n_classes()) {
-            throw invalid_input_error(
-                "linear_svm: class_weights has " + std::to_string(params_.class_weights.size()) +
-                    " entries for " + std::to_string(data.n_classes()) + " classes",
-                "give one weight per class, in class index order", "class_weights");
-        }
-        const detail::fit_monitor monitor(options);
-        std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            double w = sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
-            if (!(w >= 0.0) || !std::isfinite(w)) {
-                throw invalid_input_error("linear_svm: a sample weight is negative or not finite",
-                                          "use finite weights >= 0", "sample_weight");
-            }
-            if (!params_.class_weights.empty())
-                w *= params_.class_weights[static_cast<std::size_t>(data.targets()[i])];
-            weights[static_cast<std::size_t>(i)] = w;
-        }
-        fit_report report;
-        solve_all(data.features(), data.targets(), data.n_classes(), weights, monitor, report,
-                  coef_, intercept_);
-        classes_ = data.classes();
-        feature_names_ = data.feature_names();
-        fitted_ = true;
-        if (params_.probability) calibrate(data, weights, monitor);
-        report.elapsed_seconds = monitor.elapsed_seconds();
-        return report;
-    }
+                   const fit_options& options = {});
 
     /// Scores: n x 1 (binary: positive means class 1) or n x n_classes.
-    [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind, /*check_finite=*/false);
-        probability_matrix<Scalar> z(x.rows(), coef_.rows());
-        const auto d = static_cast<std::size_t>(x.cols());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            const Scalar* row = x.row(i).data();
-            scores(row, z.row(i).data());
-            for (Eigen::Index j = 0; j < z.cols(); ++j)
-                detail::check_scored_row(row, d, z(i, j), i, kind);
-        }
-        return z;
-    }
+    [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const;
 
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
-        const auto z = decision_function(x);
-        class_index_vector out(x.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            if (z.cols() == 1) {
-                out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
-            } else {
-                Eigen::Index best = 0;
-                z.row(i).maxCoeff(&best);
-                out[i] = static_cast<std::int32_t>(best);
-            }
-        }
-        return out;
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
     /// Platt-scaled probabilities. @throws invalid_input_error unless fitted with probability =
     /// true
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
-        check_probability();
-        const auto z = decision_function(x);
-        probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
-        for (Eigen::Index i = 0; i < x.rows(); ++i)
-            proba_from_scores(z.row(i).data(), p.row(i).data());
-        return p;
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
 
     /// Probabilities of one row without allocating; bit-identical to predict_proba.
     void predict_proba_row(std::span<const Scalar> row, std::span<Scalar> out) const {
@@ -630,5 +564,90 @@ class linear_svm {
     std::vector<std::string> feature_names_;
     bool fitted_ = false;
 };
+
+template <class Scalar>
+auto linear_svm<Scalar>::fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
+                             const fit_options& options) -> fit_report {
+    detail::check_training_data(data, kind);
+    const Eigen::Index n = data.n_samples();
+    if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
+        throw invalid_input_error("linear_svm: " + std::to_string(sample_weight.size()) +
+                                      " sample weights for " + std::to_string(n) + " rows",
+                                  "give one weight per row", "sample_weight");
+    }
+    if (!params_.class_weights.empty() && params_.class_weights.size() != data.n_classes()) {
+        throw invalid_input_error(
+            "linear_svm: class_weights has " + std::to_string(params_.class_weights.size()) +
+                " entries for " + std::to_string(data.n_classes()) + " classes",
+            "give one weight per class, in class index order", "class_weights");
+    }
+    const detail::fit_monitor monitor(options);
+    std::vector<double> weights(static_cast<std::size_t>(n), 1.0);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        double w = sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
+        if (!(w >= 0.0) || !std::isfinite(w)) {
+            throw invalid_input_error("linear_svm: a sample weight is negative or not finite",
+                                      "use finite weights >= 0", "sample_weight");
+        }
+        if (!params_.class_weights.empty())
+            w *= params_.class_weights[static_cast<std::size_t>(data.targets()[i])];
+        weights[static_cast<std::size_t>(i)] = w;
+    }
+    fit_report report;
+    solve_all(data.features(), data.targets(), data.n_classes(), weights, monitor, report, coef_,
+              intercept_);
+    classes_ = data.classes();
+    feature_names_ = data.feature_names();
+    fitted_ = true;
+    if (params_.probability) calibrate(data, weights, monitor);
+    report.elapsed_seconds = monitor.elapsed_seconds();
+    return report;
+}
+
+template <class Scalar>
+auto linear_svm<Scalar>::decision_function(matrix_cref<Scalar> x) const
+    -> probability_matrix<Scalar> {
+    detail::check_prediction_input(x, n_features(), fitted_, kind, /*check_finite=*/false);
+    probability_matrix<Scalar> z(x.rows(), coef_.rows());
+    const auto d = static_cast<std::size_t>(x.cols());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const Scalar* row = x.row(i).data();
+        scores(row, z.row(i).data());
+        for (Eigen::Index j = 0; j < z.cols(); ++j)
+            detail::check_scored_row(row, d, z(i, j), i, kind);
+    }
+    return z;
+}
+
+template <class Scalar>
+auto linear_svm<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
+    const auto z = decision_function(x);
+    class_index_vector out(x.rows());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        if (z.cols() == 1) {
+            out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
+        } else {
+            Eigen::Index best = 0;
+            z.row(i).maxCoeff(&best);
+            out[i] = static_cast<std::int32_t>(best);
+        }
+    }
+    return out;
+}
+
+template <class Scalar>
+auto linear_svm<Scalar>::predict_proba(matrix_cref<Scalar> x) const -> probability_matrix<Scalar> {
+    check_probability();
+    const auto z = decision_function(x);
+    probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        proba_from_scores(z.row(i).data(), p.row(i).data());
+    return p;
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class linear_svm<double>;
+MLPIPE_EXTERN template class linear_svm<float>;
+#endif
 
 }  // namespace mlpipe

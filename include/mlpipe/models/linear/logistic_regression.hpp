@@ -87,235 +87,17 @@ class logistic_regression {
 
     /// Fits on `data` with one weight per row (empty span: all 1).
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
-                   const fit_options& options = {}) {
-        // Finiteness is checked in the moments pass below.
-        detail::check_training_data(data, kind, /*check_finite=*/false);
-        const Eigen::Index n = data.n_samples();
-        const Eigen::Index d = data.n_features();
-        const auto n_classes = static_cast<Eigen::Index>(data.n_classes());
-        if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
-            throw invalid_input_error(std::string(kind) + ": " +
-                                          std::to_string(sample_weight.size()) +
-                                          " sample weights for " + std::to_string(n) + " rows",
-                                      "give one weight per row", "sample_weight");
-        }
-        for (double w : sample_weight) {
-            if (!(w >= 0.0) || !std::isfinite(w)) {
-                throw invalid_input_error(
-                    std::string(kind) + ": a sample weight is negative or not finite",
-                    "use finite weights >= 0", "sample_weight");
-            }
-        }
-        const Eigen::VectorXd weights = row_weights(data, sample_weight);
-        const Eigen::Index k = n_classes == 2 ? 1 : n_classes;  // coefficient rows
-        const Eigen::Index width = d + 1;                       // coefficients + intercept
-
-        // The design matrix in double (no copy when Scalar is double).
-        using dmatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-        dmatrix converted;
-        if constexpr (!std::is_same_v<Scalar, double>)
-            converted = data.features().template cast<double>();
-        const dmatrix& x = [&]() -> const dmatrix& {
-            if constexpr (std::is_same_v<Scalar, double>) {
-                return data.features();
-            } else {
-                return converted;
-            }
-        }();
-        const class_index_vector& y = data.targets();
-        const double c = params_.C;
-        const bool intercept = params_.fit_intercept;
-
-        // The data term is summed over fixed blocks of rows, each block's partial sums kept apart
-        // and added in block order: the result is the same whatever the thread count. A block
-        // (block_rows x d doubles) stays in the L2 cache between the product that scores it and
-        // the one that accumulates its gradient, so each evaluation streams X from memory once.
-        constexpr Eigen::Index block_rows = 256;
-        const Eigen::Index blocks = (n + block_rows - 1) / block_rows;
-        const auto block_range = [&](std::size_t index) {
-            const Eigen::Index start = static_cast<Eigen::Index>(index) * block_rows;
-            return std::pair{start, std::min(block_rows, n - start)};
-        };
-        detail::thread_pool pool(static_cast<unsigned>(
-            std::min<Eigen::Index>(detail::resolve_threads(options.threads), blocks)));
-
-        // L-BFGS runs on a preconditioned parametrisation of the same problem: v_j = w_j * sd_j
-        // and, with an intercept, c = b + w . mean. The optimum is the same; the iterations are
-        // far fewer and the result far more precise on features of different scales. The column
-        // means and spreads come from one pass over X: per block, then merged in block order
-        // (Chan, Golub and LeVeque's pairwise update).
-        Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d);
-        Eigen::RowVectorXd scale = Eigen::RowVectorXd::Ones(d);
-        {
-            std::vector<Eigen::RowVectorXd> block_mean(static_cast<std::size_t>(blocks));
-            std::vector<Eigen::RowVectorXd> block_m2(static_cast<std::size_t>(blocks));
-            pool.parallel_for(static_cast<std::size_t>(blocks), [&](std::size_t index) {
-                const auto [start, rows] = block_range(index);
-                const auto xb = x.middleRows(start, rows);
-                block_mean[index] = xb.colwise().sum() / static_cast<double>(rows);
-                block_m2[index] = (xb.rowwise() - block_mean[index]).colwise().squaredNorm();
-            });
-            Eigen::RowVectorXd m = block_mean[0];
-            Eigen::RowVectorXd m2 = block_m2[0];
-            double count = static_cast<double>(block_range(0).second);
-            for (std::size_t b = 1; b < static_cast<std::size_t>(blocks); ++b) {
-                const auto rows = static_cast<double>(block_range(b).second);
-                const double total = count + rows;
-                const Eigen::RowVectorXd delta = block_mean[b] - m;
-                m += delta * (rows / total);
-                m2 += block_m2[b] + delta.cwiseAbs2() * (count * rows / total);
-                count = total;
-            }
-            // NaN or infinity in X makes the moments so: name the culprit (finite values so
-            // large that their squares overflow fall through to the unit scale below).
-            if (!std::isfinite(m.sum() + m2.sum())) detail::check_finite_features(data, kind);
-            if (intercept) mean = m;
-            for (Eigen::Index j = 0; j < d; ++j) {
-                // The spread around the mean the intercept removes (around 0 without one).
-                const double sd =
-                    std::sqrt(intercept ? m2[j] / count : m2[j] / count + m[j] * m[j]);
-                scale[j] = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
-            }
-        }
-        dmatrix t(k, width);  // w and b in the original parametrisation
-        dmatrix g(k, width);
-        const auto to_original = [&](const Eigen::VectorXd& theta) {
-            const Eigen::Map<const dmatrix> v(theta.data(), k, width);
-            t.leftCols(d) = v.leftCols(d).array().rowwise() / scale.array();
-            t.col(d) = intercept ? Eigen::VectorXd(v.col(d) - t.leftCols(d) * mean.transpose())
-                                 : Eigen::VectorXd::Zero(k);
-        };
-        // Scores, then residuals (weight * (probability - target)), one column per class. Every
-        // product below is a matrix-vector product of a block of X with one class's column (the
-        // same two Eigen kernels whatever k, which are cheaper to compile than a matrix product).
-        Eigen::MatrixXd z(n, k);
-        std::vector<double> block_loss(static_cast<std::size_t>(blocks));
-        std::vector<dmatrix> block_grad(static_cast<std::size_t>(blocks), dmatrix(k, width));
-        const auto block_terms = [&](std::size_t index) {
-            const auto [start, rows] = block_range(index);
-            const auto xb = x.middleRows(start, rows);
-            for (Eigen::Index j = 0; j < k; ++j)
-                z.col(j).segment(start, rows).noalias() = xb * t.row(j).head(d).transpose();
-            double loss = 0.0;
-            for (Eigen::Index i = start; i < start + rows; ++i) {
-                const double w = weights[i];
-                const auto yi = static_cast<Eigen::Index>(y[i]);
-                if (k == 1) {
-                    const double zi = z(i, 0) + t(0, d);
-                    const double target = yi == 1 ? 1.0 : 0.0;
-                    // log(1 + exp(zi)) - target * zi and the sigmoid, stably from one exponential.
-                    const double e = std::exp(-std::abs(zi));
-                    loss += w * (std::max(zi, 0.0) + std::log1p(e) - target * zi);
-                    z(i, 0) = w * ((zi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - target);
-                } else {
-                    double top = -std::numeric_limits<double>::infinity();
-                    for (Eigen::Index j = 0; j < k; ++j) {
-                        z(i, j) += t(j, d);
-                        top = std::max(top, z(i, j));
-                    }
-                    const double target_score = z(i, yi);
-                    double sum = 0.0;
-                    for (Eigen::Index j = 0; j < k; ++j) {
-                        z(i, j) = std::exp(z(i, j) - top);
-                        sum += z(i, j);
-                    }
-                    loss += w * (top + std::log(sum) - target_score);
-                    for (Eigen::Index j = 0; j < k; ++j)
-                        z(i, j) *= w / sum;
-                    z(i, yi) -= w;
-                }
-            }
-            auto& gb = block_grad[index];
-            for (Eigen::Index j = 0; j < k; ++j) {
-                const auto rj = z.col(j).segment(start, rows);
-                gb.row(j).head(d).noalias() = rj.transpose() * xb;
-                gb(j, d) = rj.sum();
-            }
-            block_loss[index] = loss;
-        };
-        auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& gradient) {
-            to_original(theta);
-            pool.parallel_for(static_cast<std::size_t>(blocks), block_terms);
-            double loss = 0.0;
-            g.setZero();
-            for (Eigen::Index b = 0; b < blocks; ++b) {
-                loss += block_loss[static_cast<std::size_t>(b)];
-                g += block_grad[static_cast<std::size_t>(b)];
-            }
-            // Gradient in the original parametrisation...
-            g *= c;
-            g.leftCols(d) += t.leftCols(d);
-            if (!intercept) g.col(d).setZero();
-            // ...and by the chain rule in the preconditioned one.
-            Eigen::Map<dmatrix> gv(gradient.data(), k, width);
-            gv.leftCols(d) = (g.leftCols(d) - g.col(d) * mean).array().rowwise() / scale.array();
-            gv.col(d) = g.col(d);
-            return c * loss + 0.5 * t.leftCols(d).squaredNorm();
-        };
-
-        Eigen::VectorXd theta = Eigen::VectorXd::Zero(k * width);
-        const detail::fit_monitor monitor(options);
-        const lbfgs_result r =
-            minimize_lbfgs(objective, theta,
-                           {.max_iterations = params_.max_iter,
-                            .gradient_tolerance = params_.tol,
-                            .function_tolerance = function_tolerance(params_.tol)},
-                           &monitor);
-        to_original(theta);
-        coef_ = t.leftCols(d).template cast<Scalar>();
-        intercept_ = t.col(d).template cast<Scalar>();
-        classes_ = data.classes();
-        feature_names_ = data.feature_names();
-        fitted_ = true;
-        return fit_report{.status = r.status,
-                          .iterations = r.iterations,
-                          .final_loss = r.loss,
-                          .gradient_norm = r.gradient_norm,
-                          .elapsed_seconds = monitor.elapsed_seconds()};
-    }
+                   const fit_options& options = {});
 
     /// Raw scores: n x 1 (binary: the log-odds of class 1) or n x n_classes.
     /// @throws not_fitted_error, invalid_input_error (feature count, NaN)
-    [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind, /*check_finite=*/false);
-        probability_matrix<Scalar> z(x.rows(), coef_.rows());
-        const auto d = static_cast<std::size_t>(x.cols());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            const Scalar* row = x.row(i).data();
-            scores(row, z.row(i).data());
-            for (Eigen::Index j = 0; j < z.cols(); ++j)
-                detail::check_scored_row(row, d, z(i, j), i, kind);
-        }
-        return z;
-    }
+    [[nodiscard]] probability_matrix<Scalar> decision_function(matrix_cref<Scalar> x) const;
 
     /// Class probabilities, n x n_classes, rows summing to 1.
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
-        const probability_matrix<Scalar> z = decision_function(x);
-        probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            scores_to_proba(
-                std::span<const Scalar>(z.row(i).data(), static_cast<std::size_t>(z.cols())),
-                std::span<Scalar>(p.row(i).data(), static_cast<std::size_t>(p.cols())));
-        }
-        return p;
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
 
     /// The most probable class index of each row.
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
-        const probability_matrix<Scalar> z = decision_function(x);
-        class_index_vector out(x.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            if (z.cols() == 1) {
-                out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
-            } else {
-                Eigen::Index best = 0;
-                z.row(i).maxCoeff(&best);
-                out[i] = static_cast<std::int32_t>(best);
-            }
-        }
-        return out;
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
     /// Probabilities of one row into `out` (size n_classes), without allocating for up to 64
     /// classes. Bit-identical to the same row of predict_proba.
@@ -499,4 +281,239 @@ class logistic_regression {
     bool fitted_ = false;
 };
 
+template <class Scalar>
+auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
+                                      std::span<const double> sample_weight,
+                                      const fit_options& options) -> fit_report {
+    // Finiteness is checked in the moments pass below.
+    detail::check_training_data(data, kind, /*check_finite=*/false);
+    const Eigen::Index n = data.n_samples();
+    const Eigen::Index d = data.n_features();
+    const auto n_classes = static_cast<Eigen::Index>(data.n_classes());
+    if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
+        throw invalid_input_error(std::string(kind) + ": " + std::to_string(sample_weight.size()) +
+                                      " sample weights for " + std::to_string(n) + " rows",
+                                  "give one weight per row", "sample_weight");
+    }
+    for (double w : sample_weight) {
+        if (!(w >= 0.0) || !std::isfinite(w)) {
+            throw invalid_input_error(
+                std::string(kind) + ": a sample weight is negative or not finite",
+                "use finite weights >= 0", "sample_weight");
+        }
+    }
+    const Eigen::VectorXd weights = row_weights(data, sample_weight);
+    const Eigen::Index k = n_classes == 2 ? 1 : n_classes;  // coefficient rows
+    const Eigen::Index width = d + 1;                       // coefficients + intercept
+
+    // The design matrix in double (no copy when Scalar is double).
+    using dmatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    dmatrix converted;
+    if constexpr (!std::is_same_v<Scalar, double>)
+        converted = data.features().template cast<double>();
+    const dmatrix& x = [&]() -> const dmatrix& {
+        if constexpr (std::is_same_v<Scalar, double>) {
+            return data.features();
+        } else {
+            return converted;
+        }
+    }();
+    const class_index_vector& y = data.targets();
+    const double c = params_.C;
+    const bool intercept = params_.fit_intercept;
+
+    // The data term is summed over fixed blocks of rows, each block's partial sums kept apart
+    // and added in block order: the result is the same whatever the thread count. A block
+    // (block_rows x d doubles) stays in the L2 cache between the product that scores it and
+    // the one that accumulates its gradient, so each evaluation streams X from memory once.
+    constexpr Eigen::Index block_rows = 256;
+    const Eigen::Index blocks = (n + block_rows - 1) / block_rows;
+    const auto block_range = [&](std::size_t index) {
+        const Eigen::Index start = static_cast<Eigen::Index>(index) * block_rows;
+        return std::pair{start, std::min(block_rows, n - start)};
+    };
+    detail::thread_pool pool(static_cast<unsigned>(
+        std::min<Eigen::Index>(detail::resolve_threads(options.threads), blocks)));
+
+    // L-BFGS runs on a preconditioned parametrisation of the same problem: v_j = w_j * sd_j
+    // and, with an intercept, c = b + w . mean. The optimum is the same; the iterations are
+    // far fewer and the result far more precise on features of different scales. The column
+    // means and spreads come from one pass over X: per block, then merged in block order
+    // (Chan, Golub and LeVeque's pairwise update).
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(d);
+    Eigen::RowVectorXd scale = Eigen::RowVectorXd::Ones(d);
+    {
+        std::vector<Eigen::RowVectorXd> block_mean(static_cast<std::size_t>(blocks));
+        std::vector<Eigen::RowVectorXd> block_m2(static_cast<std::size_t>(blocks));
+        pool.parallel_for(static_cast<std::size_t>(blocks), [&](std::size_t index) {
+            const auto [start, rows] = block_range(index);
+            const auto xb = x.middleRows(start, rows);
+            block_mean[index] = xb.colwise().sum() / static_cast<double>(rows);
+            block_m2[index] = (xb.rowwise() - block_mean[index]).colwise().squaredNorm();
+        });
+        Eigen::RowVectorXd m = block_mean[0];
+        Eigen::RowVectorXd m2 = block_m2[0];
+        double count = static_cast<double>(block_range(0).second);
+        for (std::size_t b = 1; b < static_cast<std::size_t>(blocks); ++b) {
+            const auto rows = static_cast<double>(block_range(b).second);
+            const double total = count + rows;
+            const Eigen::RowVectorXd delta = block_mean[b] - m;
+            m += delta * (rows / total);
+            m2 += block_m2[b] + delta.cwiseAbs2() * (count * rows / total);
+            count = total;
+        }
+        // NaN or infinity in X makes the moments so: name the culprit (finite values so
+        // large that their squares overflow fall through to the unit scale below).
+        if (!std::isfinite(m.sum() + m2.sum())) detail::check_finite_features(data, kind);
+        if (intercept) mean = m;
+        for (Eigen::Index j = 0; j < d; ++j) {
+            // The spread around the mean the intercept removes (around 0 without one).
+            const double sd = std::sqrt(intercept ? m2[j] / count : m2[j] / count + m[j] * m[j]);
+            scale[j] = sd > 0.0 && std::isfinite(sd) ? sd : 1.0;
+        }
+    }
+    dmatrix t(k, width);  // w and b in the original parametrisation
+    dmatrix g(k, width);
+    const auto to_original = [&](const Eigen::VectorXd& theta) {
+        const Eigen::Map<const dmatrix> v(theta.data(), k, width);
+        t.leftCols(d) = v.leftCols(d).array().rowwise() / scale.array();
+        t.col(d) = intercept ? Eigen::VectorXd(v.col(d) - t.leftCols(d) * mean.transpose())
+                             : Eigen::VectorXd::Zero(k);
+    };
+    // Scores, then residuals (weight * (probability - target)), one column per class. Every
+    // product below is a matrix-vector product of a block of X with one class's column (the
+    // same two Eigen kernels whatever k, which are cheaper to compile than a matrix product).
+    Eigen::MatrixXd z(n, k);
+    std::vector<double> block_loss(static_cast<std::size_t>(blocks));
+    std::vector<dmatrix> block_grad(static_cast<std::size_t>(blocks), dmatrix(k, width));
+    const auto block_terms = [&](std::size_t index) {
+        const auto [start, rows] = block_range(index);
+        const auto xb = x.middleRows(start, rows);
+        for (Eigen::Index j = 0; j < k; ++j)
+            z.col(j).segment(start, rows).noalias() = xb * t.row(j).head(d).transpose();
+        double loss = 0.0;
+        for (Eigen::Index i = start; i < start + rows; ++i) {
+            const double w = weights[i];
+            const auto yi = static_cast<Eigen::Index>(y[i]);
+            if (k == 1) {
+                const double zi = z(i, 0) + t(0, d);
+                const double target = yi == 1 ? 1.0 : 0.0;
+                // log(1 + exp(zi)) - target * zi and the sigmoid, stably from one exponential.
+                const double e = std::exp(-std::abs(zi));
+                loss += w * (std::max(zi, 0.0) + std::log1p(e) - target * zi);
+                z(i, 0) = w * ((zi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - target);
+            } else {
+                double top = -std::numeric_limits<double>::infinity();
+                for (Eigen::Index j = 0; j < k; ++j) {
+                    z(i, j) += t(j, d);
+                    top = std::max(top, z(i, j));
+                }
+                const double target_score = z(i, yi);
+                double sum = 0.0;
+                for (Eigen::Index j = 0; j < k; ++j) {
+                    z(i, j) = std::exp(z(i, j) - top);
+                    sum += z(i, j);
+                }
+                loss += w * (top + std::log(sum) - target_score);
+                for (Eigen::Index j = 0; j < k; ++j)
+                    z(i, j) *= w / sum;
+                z(i, yi) -= w;
+            }
+        }
+        auto& gb = block_grad[index];
+        for (Eigen::Index j = 0; j < k; ++j) {
+            const auto rj = z.col(j).segment(start, rows);
+            gb.row(j).head(d).noalias() = rj.transpose() * xb;
+            gb(j, d) = rj.sum();
+        }
+        block_loss[index] = loss;
+    };
+    auto objective = [&](const Eigen::VectorXd& theta, Eigen::VectorXd& gradient) {
+        to_original(theta);
+        pool.parallel_for(static_cast<std::size_t>(blocks), block_terms);
+        double loss = 0.0;
+        g.setZero();
+        for (Eigen::Index b = 0; b < blocks; ++b) {
+            loss += block_loss[static_cast<std::size_t>(b)];
+            g += block_grad[static_cast<std::size_t>(b)];
+        }
+        // Gradient in the original parametrisation...
+        g *= c;
+        g.leftCols(d) += t.leftCols(d);
+        if (!intercept) g.col(d).setZero();
+        // ...and by the chain rule in the preconditioned one.
+        Eigen::Map<dmatrix> gv(gradient.data(), k, width);
+        gv.leftCols(d) = (g.leftCols(d) - g.col(d) * mean).array().rowwise() / scale.array();
+        gv.col(d) = g.col(d);
+        return c * loss + 0.5 * t.leftCols(d).squaredNorm();
+    };
+
+    Eigen::VectorXd theta = Eigen::VectorXd::Zero(k * width);
+    const detail::fit_monitor monitor(options);
+    const lbfgs_result r = minimize_lbfgs(objective, theta,
+                                          {.max_iterations = params_.max_iter,
+                                           .gradient_tolerance = params_.tol,
+                                           .function_tolerance = function_tolerance(params_.tol)},
+                                          &monitor);
+    to_original(theta);
+    coef_ = t.leftCols(d).template cast<Scalar>();
+    intercept_ = t.col(d).template cast<Scalar>();
+    classes_ = data.classes();
+    feature_names_ = data.feature_names();
+    fitted_ = true;
+    return fit_report{.status = r.status,
+                      .iterations = r.iterations,
+                      .final_loss = r.loss,
+                      .gradient_norm = r.gradient_norm,
+                      .elapsed_seconds = monitor.elapsed_seconds()};
+}
+
+template <class Scalar>
+auto logistic_regression<Scalar>::decision_function(matrix_cref<Scalar> x) const
+    -> probability_matrix<Scalar> {
+    detail::check_prediction_input(x, n_features(), fitted_, kind, /*check_finite=*/false);
+    probability_matrix<Scalar> z(x.rows(), coef_.rows());
+    const auto d = static_cast<std::size_t>(x.cols());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        const Scalar* row = x.row(i).data();
+        scores(row, z.row(i).data());
+        for (Eigen::Index j = 0; j < z.cols(); ++j)
+            detail::check_scored_row(row, d, z(i, j), i, kind);
+    }
+    return z;
+}
+
+template <class Scalar>
+auto logistic_regression<Scalar>::predict_proba(matrix_cref<Scalar> x) const
+    -> probability_matrix<Scalar> {
+    const probability_matrix<Scalar> z = decision_function(x);
+    probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        scores_to_proba(
+            std::span<const Scalar>(z.row(i).data(), static_cast<std::size_t>(z.cols())),
+            std::span<Scalar>(p.row(i).data(), static_cast<std::size_t>(p.cols())));
+    }
+    return p;
+}
+
+template <class Scalar>
+auto logistic_regression<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
+    const probability_matrix<Scalar> z = decision_function(x);
+    class_index_vector out(x.rows());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        if (z.cols() == 1) {
+            out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
+        } else {
+            Eigen::Index best = 0;
+            z.row(i).maxCoeff(&best);
+            out[i] = static_cast<std::int32_t>(best);
+        }
+    }
+    return out;
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class logistic_regression<double>;
+MLPIPE_EXTERN template class logistic_regression<float>;
+#endif
 }  // namespace mlpipe

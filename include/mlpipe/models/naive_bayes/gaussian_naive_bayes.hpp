@@ -67,124 +67,12 @@ class gaussian_naive_bayes {
 
     /// Fits with one weight per row (empty: all 1).
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
-                   const fit_options& options = {}) {
-        detail::check_training_data(data, kind);
-        const detail::fit_monitor monitor(options);
-        const Eigen::Index n = data.n_samples();
-        const Eigen::Index d = data.n_features();
-        const auto k = static_cast<Eigen::Index>(data.n_classes());
-        if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
-            throw invalid_input_error(
-                "gaussian_naive_bayes: " + std::to_string(sample_weight.size()) +
-                    " sample weights for " + std::to_string(n) + " rows",
-                "give one weight per row", "sample_weight");
-        }
-        const auto weight = [&](Eigen::Index i) {
-            return sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
-        };
-        Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(k, d);
-        Eigen::VectorXd total = Eigen::VectorXd::Zero(k);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const double w = weight(i);
-            if (!(w >= 0.0) || !std::isfinite(w)) {
-                throw invalid_input_error(
-                    "gaussian_naive_bayes: a sample weight is negative or not finite",
-                    "use finite weights >= 0", "sample_weight");
-            }
-            const Eigen::Index c = data.targets()[i];
-            sum.row(c) += w * data.features().row(i).template cast<double>();
-            total[c] += w;
-        }
-        Eigen::MatrixXd mean = sum.array().colwise() / total.array().max(1e-300);
-        Eigen::MatrixXd var = Eigen::MatrixXd::Zero(k, d);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            const Eigen::Index c = data.targets()[i];
-            var.row(c) += weight(i) * (data.features().row(i).template cast<double>() - mean.row(c))
-                                          .array()
-                                          .square()
-                                          .matrix();
-        }
-        var = var.array().colwise() / total.array().max(1e-300);
-        // Smoothing: a fraction of the largest variance of any feature over all rows.
-        const Eigen::RowVectorXd overall_mean =
-            data.features().template cast<double>().colwise().mean();
-        const double largest = ((data.features().template cast<double>().rowwise() - overall_mean)
-                                    .array()
-                                    .square()
-                                    .colwise()
-                                    .sum() /
-                                static_cast<double>(n))
-                                   .maxCoeff();
-        const double epsilon = params_.var_smoothing * largest;
-        var.array() += epsilon;
-        if ((var.array() <= 0.0).any()) {
-            throw invalid_input_error(
-                "gaussian_naive_bayes: a feature has zero variance in a class and "
-                "var_smoothing is 0",
-                "set var_smoothing > 0 (e.g. 1e-9)", "var_smoothing");
-        }
-        Eigen::VectorXd prior(k);
-        if (!params_.priors.empty()) {
-            if (static_cast<Eigen::Index>(params_.priors.size()) != k) {
-                throw invalid_input_error(
-                    "gaussian_naive_bayes: priors has " + std::to_string(params_.priors.size()) +
-                        " entries for " + std::to_string(k) + " classes",
-                    "give one prior per class, in class index order", "priors");
-            }
-            double s = 0.0;
-            for (std::size_t c = 0; c < params_.priors.size(); ++c) {
-                if (!(params_.priors[c] >= 0.0)) {
-                    throw invalid_input_error("gaussian_naive_bayes: priors must be >= 0",
-                                              "fix the priors", "priors");
-                }
-                prior[static_cast<Eigen::Index>(c)] = params_.priors[c];
-                s += params_.priors[c];
-            }
-            if (std::abs(s - 1.0) > 1e-8) {
-                throw invalid_input_error(
-                    "gaussian_naive_bayes: priors sum to " + std::to_string(s) + ", not 1",
-                    "normalise the priors", "priors");
-            }
-        } else {
-            prior = total / total.sum();
-        }
-        mean_ = mean.template cast<Scalar>();
-        var_ = var.template cast<Scalar>();
-        // Constant part of each class's log-likelihood: log prior - sum_j log(2 pi var_j) / 2.
-        log_norm_.resize(k);
-        for (Eigen::Index c = 0; c < k; ++c) {
-            log_norm_[c] = static_cast<Scalar>(
-                std::log(prior[c]) -
-                0.5 * (2.0 * std::numbers::pi * var.row(c).array()).log().sum());
-        }
-        classes_ = data.classes();
-        feature_names_ = data.feature_names();
-        fitted_ = true;
-        return fit_report{.status = fit_status::converged,
-                          .iterations = 1,
-                          .elapsed_seconds = monitor.elapsed_seconds()};
-    }
+                   const fit_options& options = {});
 
     /// Class probabilities, n x n_classes.
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind);
-        probability_matrix<Scalar> p(x.rows(), mean_.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            proba_row(x.row(i).data(), p.row(i).data());
-        }
-        return p;
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
 
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
-        const auto p = predict_proba(x);
-        class_index_vector out(x.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            Eigen::Index best = 0;
-            p.row(i).maxCoeff(&best);
-            out[i] = static_cast<std::int32_t>(best);
-        }
-        return out;
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
     /// Probabilities of one row, without allocating; bit-identical to predict_proba.
     void predict_proba_row(std::span<const Scalar> row, std::span<Scalar> out) const {
@@ -282,5 +170,132 @@ class gaussian_naive_bayes {
     std::vector<std::string> feature_names_;
     bool fitted_ = false;
 };
+
+template <class Scalar>
+auto gaussian_naive_bayes<Scalar>::fit(const dataset<Scalar>& data,
+                                       std::span<const double> sample_weight,
+                                       const fit_options& options) -> fit_report {
+    detail::check_training_data(data, kind);
+    const detail::fit_monitor monitor(options);
+    const Eigen::Index n = data.n_samples();
+    const Eigen::Index d = data.n_features();
+    const auto k = static_cast<Eigen::Index>(data.n_classes());
+    if (!sample_weight.empty() && static_cast<Eigen::Index>(sample_weight.size()) != n) {
+        throw invalid_input_error("gaussian_naive_bayes: " + std::to_string(sample_weight.size()) +
+                                      " sample weights for " + std::to_string(n) + " rows",
+                                  "give one weight per row", "sample_weight");
+    }
+    const auto weight = [&](Eigen::Index i) {
+        return sample_weight.empty() ? 1.0 : sample_weight[static_cast<std::size_t>(i)];
+    };
+    Eigen::MatrixXd sum = Eigen::MatrixXd::Zero(k, d);
+    Eigen::VectorXd total = Eigen::VectorXd::Zero(k);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double w = weight(i);
+        if (!(w >= 0.0) || !std::isfinite(w)) {
+            throw invalid_input_error(
+                "gaussian_naive_bayes: a sample weight is negative or not finite",
+                "use finite weights >= 0", "sample_weight");
+        }
+        const Eigen::Index c = data.targets()[i];
+        sum.row(c) += w * data.features().row(i).template cast<double>();
+        total[c] += w;
+    }
+    Eigen::MatrixXd mean = sum.array().colwise() / total.array().max(1e-300);
+    Eigen::MatrixXd var = Eigen::MatrixXd::Zero(k, d);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const Eigen::Index c = data.targets()[i];
+        var.row(c) += weight(i) * (data.features().row(i).template cast<double>() - mean.row(c))
+                                      .array()
+                                      .square()
+                                      .matrix();
+    }
+    var = var.array().colwise() / total.array().max(1e-300);
+    // Smoothing: a fraction of the largest variance of any feature over all rows.
+    const Eigen::RowVectorXd overall_mean =
+        data.features().template cast<double>().colwise().mean();
+    const double largest = ((data.features().template cast<double>().rowwise() - overall_mean)
+                                .array()
+                                .square()
+                                .colwise()
+                                .sum() /
+                            static_cast<double>(n))
+                               .maxCoeff();
+    const double epsilon = params_.var_smoothing * largest;
+    var.array() += epsilon;
+    if ((var.array() <= 0.0).any()) {
+        throw invalid_input_error(
+            "gaussian_naive_bayes: a feature has zero variance in a class and "
+            "var_smoothing is 0",
+            "set var_smoothing > 0 (e.g. 1e-9)", "var_smoothing");
+    }
+    Eigen::VectorXd prior(k);
+    if (!params_.priors.empty()) {
+        if (static_cast<Eigen::Index>(params_.priors.size()) != k) {
+            throw invalid_input_error("gaussian_naive_bayes: priors has " +
+                                          std::to_string(params_.priors.size()) + " entries for " +
+                                          std::to_string(k) + " classes",
+                                      "give one prior per class, in class index order", "priors");
+        }
+        double s = 0.0;
+        for (std::size_t c = 0; c < params_.priors.size(); ++c) {
+            if (!(params_.priors[c] >= 0.0)) {
+                throw invalid_input_error("gaussian_naive_bayes: priors must be >= 0",
+                                          "fix the priors", "priors");
+            }
+            prior[static_cast<Eigen::Index>(c)] = params_.priors[c];
+            s += params_.priors[c];
+        }
+        if (std::abs(s - 1.0) > 1e-8) {
+            throw invalid_input_error(
+                "gaussian_naive_bayes: priors sum to " + std::to_string(s) + ", not 1",
+                "normalise the priors", "priors");
+        }
+    } else {
+        prior = total / total.sum();
+    }
+    mean_ = mean.template cast<Scalar>();
+    var_ = var.template cast<Scalar>();
+    // Constant part of each class's log-likelihood: log prior - sum_j log(2 pi var_j) / 2.
+    log_norm_.resize(k);
+    for (Eigen::Index c = 0; c < k; ++c) {
+        log_norm_[c] = static_cast<Scalar>(
+            std::log(prior[c]) - 0.5 * (2.0 * std::numbers::pi * var.row(c).array()).log().sum());
+    }
+    classes_ = data.classes();
+    feature_names_ = data.feature_names();
+    fitted_ = true;
+    return fit_report{.status = fit_status::converged,
+                      .iterations = 1,
+                      .elapsed_seconds = monitor.elapsed_seconds()};
+}
+
+template <class Scalar>
+auto gaussian_naive_bayes<Scalar>::predict_proba(matrix_cref<Scalar> x) const
+    -> probability_matrix<Scalar> {
+    detail::check_prediction_input(x, n_features(), fitted_, kind);
+    probability_matrix<Scalar> p(x.rows(), mean_.rows());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        proba_row(x.row(i).data(), p.row(i).data());
+    }
+    return p;
+}
+
+template <class Scalar>
+auto gaussian_naive_bayes<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
+    const auto p = predict_proba(x);
+    class_index_vector out(x.rows());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        Eigen::Index best = 0;
+        p.row(i).maxCoeff(&best);
+        out[i] = static_cast<std::int32_t>(best);
+    }
+    return out;
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class gaussian_naive_bayes<double>;
+MLPIPE_EXTERN template class gaussian_naive_bayes<float>;
+#endif
 
 }  // namespace mlpipe

@@ -82,58 +82,12 @@ class k_nearest_neighbors {
     }
 
     /// Stores the training data. @throws invalid_input_error when k exceeds the number of rows.
-    fit_report fit(const dataset<Scalar>& data, const fit_options& options = {}) {
-        detail::check_training_data(data, kind);
-        const detail::fit_monitor monitor(options);
-        if (params_.k > data.n_samples()) {
-            throw invalid_input_error("k_nearest_neighbors: k = " + std::to_string(params_.k) +
-                                          " exceeds the " + std::to_string(data.n_samples()) +
-                                          " training rows",
-                                      "use a smaller k or more data", "k");
-        }
-        x_ = data.features();
-        norms_ = x_.rowwise().squaredNorm();
-        y_ = data.targets();
-        classes_ = data.classes();
-        feature_names_ = data.feature_names();
-        fitted_ = true;
-        return fit_report{.status = fit_status::converged,
-                          .iterations = 1,
-                          .elapsed_seconds = monitor.elapsed_seconds()};
-    }
+    fit_report fit(const dataset<Scalar>& data, const fit_options& options = {});
 
     /// Class probabilities: the (weighted) share of each class among the k neighbours.
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> q) const {
-        detail::check_prediction_input(q, n_features(), fitted_, kind);
-        probability_matrix<Scalar> p(q.rows(), static_cast<Eigen::Index>(classes_.size()));
-        std::vector<Eigen::Index> order(static_cast<std::size_t>(x_.rows()));
-        for (Eigen::Index start = 0; start < q.rows(); start += params_.batch_rows) {
-            const Eigen::Index m = std::min(params_.batch_rows, q.rows() - start);
-            const auto block = q.middleRows(start, m);
-            Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dist =
-                block * x_.transpose();
-            for (Eigen::Index r = 0; r < m; ++r) {
-                const Scalar qn = block.row(r).squaredNorm();
-                Scalar* row = dist.row(r).data();
-                for (Eigen::Index j = 0; j < x_.rows(); ++j)
-                    row[j] = squared_distance(qn, norms_[j], row[j]);
-                vote(std::span<const Scalar>(row, static_cast<std::size_t>(x_.rows())), order,
-                     p.row(start + r).data());
-            }
-        }
-        return p;
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> q) const;
 
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> q) const {
-        const auto p = predict_proba(q);
-        class_index_vector out(q.rows());
-        for (Eigen::Index i = 0; i < q.rows(); ++i) {
-            Eigen::Index best = 0;
-            p.row(i).maxCoeff(&best);
-            out[i] = static_cast<std::int32_t>(best);
-        }
-        return out;
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> q) const;
 
     /// Probabilities of one row. Uses per-thread scratch space: after the first call on a thread it
     /// allocates nothing. Equal to predict_proba up to the rounding of distances.
@@ -241,5 +195,67 @@ class k_nearest_neighbors {
     std::vector<std::string> feature_names_;
     bool fitted_ = false;
 };
+
+template <class Scalar>
+auto k_nearest_neighbors<Scalar>::fit(const dataset<Scalar>& data, const fit_options& options)
+    -> fit_report {
+    detail::check_training_data(data, kind);
+    const detail::fit_monitor monitor(options);
+    if (params_.k > data.n_samples()) {
+        throw invalid_input_error("k_nearest_neighbors: k = " + std::to_string(params_.k) +
+                                      " exceeds the " + std::to_string(data.n_samples()) +
+                                      " training rows",
+                                  "use a smaller k or more data", "k");
+    }
+    x_ = data.features();
+    norms_ = x_.rowwise().squaredNorm();
+    y_ = data.targets();
+    classes_ = data.classes();
+    feature_names_ = data.feature_names();
+    fitted_ = true;
+    return fit_report{.status = fit_status::converged,
+                      .iterations = 1,
+                      .elapsed_seconds = monitor.elapsed_seconds()};
+}
+
+template <class Scalar>
+auto k_nearest_neighbors<Scalar>::predict_proba(matrix_cref<Scalar> q) const
+    -> probability_matrix<Scalar> {
+    detail::check_prediction_input(q, n_features(), fitted_, kind);
+    probability_matrix<Scalar> p(q.rows(), static_cast<Eigen::Index>(classes_.size()));
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(x_.rows()));
+    for (Eigen::Index start = 0; start < q.rows(); start += params_.batch_rows) {
+        const Eigen::Index m = std::min(params_.batch_rows, q.rows() - start);
+        const auto block = q.middleRows(start, m);
+        Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dist =
+            block * x_.transpose();
+        for (Eigen::Index r = 0; r < m; ++r) {
+            const Scalar qn = block.row(r).squaredNorm();
+            Scalar* row = dist.row(r).data();
+            for (Eigen::Index j = 0; j < x_.rows(); ++j)
+                row[j] = squared_distance(qn, norms_[j], row[j]);
+            vote(std::span<const Scalar>(row, static_cast<std::size_t>(x_.rows())), order,
+                 p.row(start + r).data());
+        }
+    }
+    return p;
+}
+
+template <class Scalar>
+auto k_nearest_neighbors<Scalar>::predict(matrix_cref<Scalar> q) const -> class_index_vector {
+    const auto p = predict_proba(q);
+    class_index_vector out(q.rows());
+    for (Eigen::Index i = 0; i < q.rows(); ++i) {
+        Eigen::Index best = 0;
+        p.row(i).maxCoeff(&best);
+        out[i] = static_cast<std::int32_t>(best);
+    }
+    return out;
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class k_nearest_neighbors<double>;
+MLPIPE_EXTERN template class k_nearest_neighbors<float>;
+#endif
 
 }  // namespace mlpipe

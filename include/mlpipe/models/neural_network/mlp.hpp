@@ -214,26 +214,11 @@ class mlp {
     /// batch it came in.
     /// @throws not_fitted_error, invalid_input_error (feature count, NaN or infinity)
     /// Complexity: O(n * number of weights).
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind);
-        probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
-        for (Eigen::Index i = 0; i < x.rows(); ++i)
-            forward_row(x.row(i).data(), p.row(i).data());
-        return p;
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
 
     /// The most probable class index of each row.
     /// @throws as predict_proba
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
-        const auto p = predict_proba(x);
-        class_index_vector out(x.rows());
-        for (Eigen::Index i = 0; i < x.rows(); ++i) {
-            Eigen::Index best = 0;
-            p.row(i).maxCoeff(&best);
-            out[i] = static_cast<std::int32_t>(best);
-        }
-        return out;
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
     /// Probabilities of one row into `out` (size n_classes); bit-identical to the same row of
     /// predict_proba. Does not allocate while every layer is at most max_stack_width units wide
@@ -935,5 +920,31 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
                       .gradient_norm = last_gradient_norm,
                       .elapsed_seconds = monitor.elapsed_seconds()};
 }
+
+template <class Scalar>
+auto mlp<Scalar>::predict_proba(matrix_cref<Scalar> x) const -> probability_matrix<Scalar> {
+    detail::check_prediction_input(x, n_features(), fitted_, kind);
+    probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        forward_row(x.row(i).data(), p.row(i).data());
+    return p;
+}
+
+template <class Scalar>
+auto mlp<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
+    const auto p = predict_proba(x);
+    class_index_vector out(x.rows());
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+        Eigen::Index best = 0;
+        p.row(i).maxCoeff(&best);
+        out[i] = static_cast<std::int32_t>(best);
+    }
+    return out;
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class mlp<double>;
+MLPIPE_EXTERN template class mlp<float>;
+#endif
 
 }  // namespace mlpipe

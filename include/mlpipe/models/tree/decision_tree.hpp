@@ -96,37 +96,14 @@ class decision_tree {
     /// Complexity: O(d n log n) to rank the features, then O(n_node * max_features) per node plus
     /// the sort of each node's ranks (radix sort for large nodes).
     fit_report fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
-                   const fit_options& options = {}) {
-        detail::forest_settings s;
-        s.tree = {.criterion = params_.criterion,
-                  .max_depth = params_.max_depth,
-                  .min_samples_split = params_.min_samples_split,
-                  .min_samples_leaf = params_.min_samples_leaf};
-        s.max_features = params_.max_features;
-        s.n_trees = 1;
-        s.seed = params_.seed;
-        s.class_weight = params_.class_weight;
-        s.class_weights = params_.class_weights;
-        auto result = detail::fit_forest(data, sample_weight, s, options, kind);
-        forest_ = std::move(result.forest);
-        importances_ = std::move(result.importances);
-        classes_ = data.classes();
-        feature_names_ = data.feature_names();
-        fitted_ = true;
-        return result.report;
-    }
+                   const fit_options& options = {});
 
     /// Class probabilities, n x n_classes: the class frequencies of each row's leaf.
     /// @throws not_fitted_error, invalid_input_error (feature count, NaN)
-    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const {
-        detail::check_prediction_input(x, n_features(), fitted_, kind);
-        return detail::forest_predict_proba(forest_, x, 1);
-    }
+    [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
 
     /// The most probable class index of each row (the lowest index on ties).
-    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const {
-        return detail::most_probable(predict_proba(x));
-    }
+    [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
     /// Probabilities of one row into `out` (size n_classes), without allocating; bit-identical to
     /// the same row of predict_proba. @throws as predict_proba
@@ -189,5 +166,44 @@ class decision_tree {
     std::vector<std::string> feature_names_;
     bool fitted_ = false;
 };
+
+template <class Scalar>
+auto decision_tree<Scalar>::fit(const dataset<Scalar>& data, std::span<const double> sample_weight,
+                                const fit_options& options) -> fit_report {
+    detail::forest_settings s;
+    s.tree = {.criterion = params_.criterion,
+              .max_depth = params_.max_depth,
+              .min_samples_split = params_.min_samples_split,
+              .min_samples_leaf = params_.min_samples_leaf};
+    s.max_features = params_.max_features;
+    s.n_trees = 1;
+    s.seed = params_.seed;
+    s.class_weight = params_.class_weight;
+    s.class_weights = params_.class_weights;
+    auto result = detail::fit_forest(data, sample_weight, s, options, kind);
+    forest_ = std::move(result.forest);
+    importances_ = std::move(result.importances);
+    classes_ = data.classes();
+    feature_names_ = data.feature_names();
+    fitted_ = true;
+    return result.report;
+}
+
+template <class Scalar>
+auto decision_tree<Scalar>::predict_proba(matrix_cref<Scalar> x) const
+    -> probability_matrix<Scalar> {
+    detail::check_prediction_input(x, n_features(), fitted_, kind);
+    return detail::forest_predict_proba(forest_, x, 1);
+}
+
+template <class Scalar>
+auto decision_tree<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
+    return detail::most_probable(predict_proba(x));
+}
+
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+MLPIPE_EXTERN template class decision_tree<double>;
+MLPIPE_EXTERN template class decision_tree<float>;
+#endif
 
 }  // namespace mlpipe
