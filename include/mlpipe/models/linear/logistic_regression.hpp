@@ -392,17 +392,22 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
         for (Eigen::Index j = 0; j < k; ++j)
             z.col(j).segment(start, rows).noalias() = xb * t.row(j).head(d).transpose();
         double loss = 0.0;
-        for (Eigen::Index i = start; i < start + rows; ++i) {
-            const double w = weights[i];
-            const auto yi = static_cast<Eigen::Index>(y[i]);
-            if (k == 1) {
-                const double zi = z(i, 0) + t(0, d);
-                const double target = yi == 1 ? 1.0 : 0.0;
-                // log(1 + exp(zi)) - target * zi and the sigmoid, stably from one exponential.
-                const double e = std::exp(-std::abs(zi));
-                loss += w * (std::max(zi, 0.0) + std::log1p(e) - target * zi);
-                z(i, 0) = w * ((zi >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e)) - target);
-            } else {
+        if (k == 1) {
+            // log(1 + exp(z)) - target * z and the sigmoid, stably from one exponential, over the
+            // whole block at once (Eigen's vectorised exp and log1p; on the stack).
+            using block_array = Eigen::Array<double, Eigen::Dynamic, 1, 0, block_rows, 1>;
+            auto zb = z.col(0).segment(start, rows).array();
+            const auto wb = weights.segment(start, rows).array();
+            const block_array zi = zb + t(0, d);
+            const block_array target =
+                (y.segment(start, rows).array() == 1).template cast<double>();
+            const block_array e = (-zi.abs()).exp();
+            loss = (wb * (zi.max(0.0) + e.log1p() - target * zi)).sum();
+            zb = wb * ((zi >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e)) - target);
+        } else {
+            for (Eigen::Index i = start; i < start + rows; ++i) {
+                const double w = weights[i];
+                const auto yi = static_cast<Eigen::Index>(y[i]);
                 double top = -std::numeric_limits<double>::infinity();
                 for (Eigen::Index j = 0; j < k; ++j) {
                     z(i, j) += t(j, d);
@@ -516,4 +521,5 @@ auto logistic_regression<Scalar>::predict(matrix_cref<Scalar> x) const -> class_
 MLPIPE_EXTERN template class logistic_regression<double>;
 MLPIPE_EXTERN template class logistic_regression<float>;
 #endif
+
 }  // namespace mlpipe
