@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 
 #include "../../data/dataset.hpp"
+#include "../../detail/block_products.hpp"
 #include "../../detail/dot.hpp"
 #include "../../detail/thread_pool.hpp"
 #include "../../error.hpp"
@@ -384,13 +385,17 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
     // product below is a matrix-vector product of a block of X with one class's column (the
     // same two Eigen kernels whatever k, which are cheaper to compile than a matrix product).
     Eigen::MatrixXd z(n, k);
+    const detail::simd_path path = detail::block_products_path();
     std::vector<double> block_loss(static_cast<std::size_t>(blocks));
     std::vector<dmatrix> block_grad(static_cast<std::size_t>(blocks), dmatrix(k, width));
     const auto block_terms = [&](std::size_t index) {
         const auto [start, rows] = block_range(index);
-        const auto xb = x.middleRows(start, rows);
+        const double* xs = x.row(start).data();
+        const auto stride = static_cast<std::size_t>(x.outerStride());
+        const auto urows = static_cast<std::size_t>(rows);
+        const auto ud = static_cast<std::size_t>(d);
         for (Eigen::Index j = 0; j < k; ++j)
-            z.col(j).segment(start, rows).noalias() = xb * t.row(j).head(d).transpose();
+            detail::rows_dot(path, xs, stride, urows, ud, &t(j, 0), &z(start, j));
         double loss = 0.0;
         if (k == 1) {
             // log(1 + exp(z)) - target * z and the sigmoid, stably from one exponential, over the
@@ -427,9 +432,8 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
         }
         auto& gb = block_grad[index];
         for (Eigen::Index j = 0; j < k; ++j) {
-            const auto rj = z.col(j).segment(start, rows);
-            gb.row(j).head(d).noalias() = rj.transpose() * xb;
-            gb(j, d) = rj.sum();
+            detail::weighted_row_sum(path, xs, stride, urows, ud, &z(start, j), &gb(j, 0));
+            gb(j, d) = z.col(j).segment(start, rows).sum();
         }
         block_loss[index] = loss;
     };
