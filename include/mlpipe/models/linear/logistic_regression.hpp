@@ -408,7 +408,8 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
                 (y.segment(start, rows).array() == 1).template cast<double>();
             const block_array e = (-zi.abs()).exp();
             loss = (wb * (zi.max(0.0) + e.log1p() - target * zi)).sum();
-            zb = wb * ((zi >= 0.0).select(1.0 / (1.0 + e), e / (1.0 + e)) - target);
+            const block_array s = 1.0 / (1.0 + e);  // sigmoid(|z|)
+            zb = wb * ((zi >= 0.0).select(s, e * s) - target);
         } else {
             for (Eigen::Index i = start; i < start + rows; ++i) {
                 const double w = weights[i];
