@@ -224,6 +224,19 @@ void check_scored_row(const Scalar* row, std::size_t n, Scalar score, Eigen::Ind
     }
 }
 
+/// The most probable class of each row (the first on ties, as numpy's argmax).
+template <class Scalar>
+[[nodiscard]] class_index_vector most_probable(const probability_matrix<Scalar>& p) {
+    class_index_vector out(p.rows());
+    for (Eigen::Index i = 0; i < p.rows(); ++i) {
+        Eigen::Index best = 0;
+        for (Eigen::Index c = 1; c < p.cols(); ++c)
+            if (p(i, c) > p(i, best)) best = c;
+        out[i] = static_cast<std::int32_t>(best);
+    }
+    return out;
+}
+
 }  // namespace detail
 
 #if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)

@@ -119,7 +119,7 @@ lbfgs_result minimize_lbfgs(Objective&& objective, Eigen::VectorXd& x, const lbf
 
         // Strong-Wolfe line search.
         const double phi0 = f;
-        double step = m == 0 ? std::min(1.0, 1.0 / d.cwiseAbs().maxCoeff()) : 1.0;
+        double step = m == 0 ? std::min(1.0, 1.0 / d.norm()) : 1.0;
         double step_prev = 0.0;
         double phi_prev = phi0;
         double dphi_prev = dphi0;

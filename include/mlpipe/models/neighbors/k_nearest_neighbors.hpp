@@ -243,14 +243,7 @@ auto k_nearest_neighbors<Scalar>::predict_proba(matrix_cref<Scalar> q) const
 
 template <class Scalar>
 auto k_nearest_neighbors<Scalar>::predict(matrix_cref<Scalar> q) const -> class_index_vector {
-    const auto p = predict_proba(q);
-    class_index_vector out(q.rows());
-    for (Eigen::Index i = 0; i < q.rows(); ++i) {
-        Eigen::Index best = 0;
-        p.row(i).maxCoeff(&best);
-        out[i] = static_cast<std::int32_t>(best);
-    }
-    return out;
+    return detail::most_probable(predict_proba(q));
 }
 
 #if defined(MLPIPE_SEPARATE_COMPILATION)

@@ -932,14 +932,7 @@ auto mlp<Scalar>::predict_proba(matrix_cref<Scalar> x) const -> probability_matr
 
 template <class Scalar>
 auto mlp<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
-    const auto p = predict_proba(x);
-    class_index_vector out(x.rows());
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        Eigen::Index best = 0;
-        p.row(i).maxCoeff(&best);
-        out[i] = static_cast<std::int32_t>(best);
-    }
-    return out;
+    return detail::most_probable(predict_proba(x));
 }
 
 #if defined(MLPIPE_SEPARATE_COMPILATION)

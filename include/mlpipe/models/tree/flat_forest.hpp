@@ -575,19 +575,6 @@ template <class Scalar>
     return p;
 }
 
-/// The most probable class of each row (the first on ties, as numpy's argmax).
-template <class Scalar>
-[[nodiscard]] class_index_vector most_probable(const probability_matrix<Scalar>& p) {
-    class_index_vector out(p.rows());
-    for (Eigen::Index i = 0; i < p.rows(); ++i) {
-        Eigen::Index best = 0;
-        for (Eigen::Index c = 1; c < p.cols(); ++c)
-            if (p(i, c) > p(i, best)) best = c;
-        out[i] = static_cast<std::int32_t>(best);
-    }
-    return out;
-}
-
 /// Checks one row and its output span for predict_proba_row.
 template <class Scalar>
 void check_tree_row(std::span<const Scalar> row, std::size_t out_size, bool fitted,
