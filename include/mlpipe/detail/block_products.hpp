@@ -184,6 +184,7 @@ __attribute__((target("avx2,fma"))) inline void weighted_row_sum_avx2(
 /// z[i] = x_i . w for `rows` rows x_i = x + i * stride of d values.
 inline void rows_dot(simd_path path, const double* x, std::size_t stride, std::size_t rows,
                      std::size_t d, const double* w, double* z) noexcept {
+    static_cast<void>(path);  // one path only where AVX2 does not exist
 #ifdef MLPIPE_BLOCK_PRODUCTS_AVX2
     if (path == simd_path::avx2_fma) {
         rows_dot_avx2(x, stride, rows, d, w, z);
@@ -198,6 +199,7 @@ inline void rows_dot(simd_path path, const double* x, std::size_t stride, std::s
 /// one after another.
 inline void weighted_row_sum(simd_path path, const double* x, std::size_t stride, std::size_t rows,
                              std::size_t d, const double* r, double* g) noexcept {
+    static_cast<void>(path);
 #ifdef MLPIPE_BLOCK_PRODUCTS_AVX2
     if (path == simd_path::avx2_fma) {
         weighted_row_sum_avx2(x, stride, rows, d, r, g);
