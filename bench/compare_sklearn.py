@@ -66,13 +66,9 @@ def best_of(fn, repeat=3):
 
 def best_fit(make, x, y, repeat=3):
     """The fastest of `repeat` fits of a fresh model, and the last fitted model."""
-    times = []
-    for _ in range(repeat):
-        model = make()
-        start = time.perf_counter()
-        model.fit(x, y)
-        times.append(time.perf_counter() - start)
-    return min(times), model
+    fitted = []
+    seconds_taken = best_of(lambda: fitted.append(make().fit(x, y)), repeat)
+    return seconds_taken, fitted[-1]
 
 
 def accuracy(build):
@@ -112,7 +108,7 @@ def accuracy(build):
             print(f"{name:16s} {model:22s} {mine:8.4f} {theirs:8.4f}")
 
 
-def compare_trees(data, ours_for, seconds):
+def compare_trees(data, ours_for):
     """decision_tree and random_forest (100 trees, 2 threads) against scikit-learn's."""
     makers = [("decision_tree", "decision_tree", lambda jobs: DecisionTreeClassifier(random_state=0)),
               ("random_forest_2_threads", "random_forest",
@@ -171,7 +167,7 @@ def main():
 
     print(f"{'benchmark':44s} {'mlpipe':>10s} {'sklearn':>10s} {'ratio':>7s} {'acc mlpipe':>11s} {'acc sklearn':>11s}")
     if trees_only:
-        compare_trees(data, ours_for, seconds)
+        compare_trees(data, ours_for)
         return
     fits = [("logistic_regression", lambda: LogisticRegression(max_iter=1000)),
             ("logistic_regression_2_threads", lambda: LogisticRegression(max_iter=1000)),
@@ -198,7 +194,7 @@ def main():
         mine = seconds(b)
         print(f"{'predict_proba_row/logistic_regression/' + name:44s} {mine * 1e6:8.3f}us {theirs * 1e6:8.2f}us "
               f"{theirs / mine:6.0f}x")
-    compare_trees(data, ours_for, seconds)
+    compare_trees(data, ours_for)
     # The mlp: (64, 32), Adam, batch 256, 10 epochs on the multiclass problem (ConvergenceWarning
     # expected on both sides: 10 epochs is a budget, not convergence).
     (xtr, ytr), (xte, yte) = data["multiclass"]

@@ -382,8 +382,8 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
                              : Eigen::VectorXd::Zero(k);
     };
     // Scores, then residuals (weight * (probability - target)), one column per class. Every
-    // product below is a matrix-vector product of a block of X with one class's column (the
-    // same two Eigen kernels whatever k, which are cheaper to compile than a matrix product).
+    // product below is a matrix-vector product of a block of X with one class's column, by the
+    // two kernels of detail/block_products.hpp (AVX2 + FMA when the processor has them).
     Eigen::MatrixXd z(n, k);
     const detail::simd_path path = detail::block_products_path();
     std::vector<double> block_loss(static_cast<std::size_t>(blocks));
