@@ -31,6 +31,16 @@
 
 namespace mlpipe::detail {
 
+/// v, hidden from the optimiser: a comparison's 0/1 passed through it is used as a number, so the
+/// compiler cannot turn the code that uses it into a branch on the comparison (which g++ does for
+/// float, and which mispredicts on every other node of a tree walk).
+[[nodiscard]] inline std::uint32_t opaque(std::uint32_t v) noexcept {
+#if defined(__GNUC__)
+    __asm__("" : "+r"(v));
+#endif
+    return v;
+}
+
 /// Trees packed for prediction, in the layout their artifact stores: every node of every tree in
 /// one array of records {threshold, feature, child} (children after their parent, siblings
 /// adjacent, each tree's nodes contiguous from its root) and a table of leaf probabilities
@@ -204,76 +214,37 @@ class flat_forest {
     }
 
     /// proba_row for `rows` rows at once (row i at x + i * stride, its probabilities at
-    /// out + i * k), bit-identical to it: each tree walks all the rows while its nodes are in
-    /// cache, and each row still sums its trees in tree order. A tree walks 8 rows at a time whose
-    /// loads overlap; a row that reaches its leaf hands its lane to the next row at once, so the
-    /// lanes stay busy whatever the leaves' depths. Meanwhile the next tree's nodes are prefetched
-    /// a few lines per finished row, so it does not start from cold memory (a 100-tree forest of
-    /// 51 MB does not fit in cache). No allocation.
-    void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows,
-                    Scalar* out) const noexcept {
-        constexpr std::size_t lanes = 8;
-        constexpr std::size_t line = 64;
-        static constexpr node parked{Scalar(0), -1, 0};  // where an idle lane waits
+    /// out + i * k), bit-identical to it: the trees are taken one after the other, each for all
+    /// the rows while its nodes are in cache, so each row still sums its trees in tree order.
+    ///
+    /// A tree is evaluated one of two ways, chosen per call from how the rows flow through the
+    /// first tree:
+    /// - partitioned: the rows enter the root together and every split node divides its rows
+    ///   (indices) between its two children, reading the split feature from a column copy of the
+    ///   block; a leaf adds its row to all of its rows' sums. Cheap where many rows meet at a node
+    ///   (forests whose rows follow a few long paths, as on make_hastie_10_2);
+    /// - walked: 8 rows walk the tree at once with overlapping loads (see walk_trees). Cheaper
+    ///   where the rows scatter over many small leaves.
+    /// The first tree is always partitioned (batches of at least 256 rows); when its split nodes
+    /// met fewer than 32 rows each on average, the other trees are walked. Both give the same
+    /// bits; only the time differs. Allocates the column copy and index arrays (about
+    /// rows * (n_features * sizeof(Scalar) + 8) bytes).
+    void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows, Scalar* out) const {
+        constexpr std::size_t min_rows = 256;  // fewer rows: walk every tree
+        constexpr std::size_t min_rows_per_split = 32;
         const std::size_t trees = roots_.size();
-        const node* nodes = nodes_.data();
         std::fill(out, out + rows * k_, Scalar(0));
-        if (rows == 0) return;
-        for (std::size_t t = 0; t < trees; ++t) {
-            const char* next = nullptr;  // the next tree's bytes, to prefetch
-            std::size_t next_bytes = 0;
-            if (t + 1 < trees) {
-                const auto begin = static_cast<std::size_t>(roots_[t + 1]);
-                const std::size_t end =
-                    t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size();
-                next = static_cast<const char*>(static_cast<const void*>(nodes + begin));
-                next_bytes = (end - begin) * sizeof(node);
-            }
-            const std::size_t ahead = (next_bytes / line + rows) / rows;  // lines per row
-            std::size_t fetched = 0;
-            const node* root = nodes + roots_[t];
-            const node* at[lanes];
-            const Scalar* row[lanes];
-            Scalar* sum[lanes];  // the row's probabilities; null for an idle lane
-            std::size_t taken = 0;
-            std::size_t busy = 0;
-            for (std::size_t i = 0; i < lanes; ++i) {
-                at[i] = taken < rows ? root : &parked;
-                row[i] = x + (taken < rows ? taken : 0) * stride;
-                sum[i] = taken < rows ? out + taken * k_ : nullptr;
-                if (taken < rows) {
-                    ++taken;
-                    ++busy;
-                }
-            }
-            while (busy > 0) {
-                for (std::size_t i = 0; i < lanes; ++i) {
-                    const node* v = at[i];
-                    if (v->feature >= 0) [[likely]] {
-                        const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
-                        at[i] = nodes + v->child + (value > v->threshold ? 1 : 0);
-                    } else if (sum[i] != nullptr) {
-                        const Scalar* leaf =
-                            leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
-                        for (std::size_t c = 0; c < k_; ++c)
-                            sum[i][c] += leaf[c];
-                        for (std::size_t j = 0; j < ahead && fetched < next_bytes;
-                             ++j, fetched += line)
-                            prefetch(next + fetched);
-                        if (taken < rows) {
-                            at[i] = root;
-                            row[i] = x + taken * stride;
-                            sum[i] = out + taken * k_;
-                            ++taken;
-                        } else {
-                            at[i] = &parked;
-                            sum[i] = nullptr;
-                            --busy;
-                        }
-                    }
-                }
+        std::size_t partitioned = 0;
+        if (rows >= min_rows && rows <= std::numeric_limits<std::uint32_t>::max() && trees > 0) {
+            partition_workspace w(*this, x, stride, rows);
+            const std::size_t splits = partition_tree(0, w, out);
+            partitioned = 1;
+            if (splits * min_rows_per_split <= w.row_steps) {
+                for (; partitioned < trees; ++partitioned)
+                    (void)partition_tree(partitioned, w, out);
             }
         }
+        walk_trees(partitioned, trees, x, stride, rows, out);
         if (trees > 1) {
             for (std::size_t i = 0; i < rows * k_; ++i)
                 out[i] /= static_cast<Scalar>(trees);
@@ -282,11 +253,8 @@ class flat_forest {
 
     /// The leaf row (k probabilities) tree `t` gives x.
     [[nodiscard]] const Scalar* leaf_of(std::size_t t, const Scalar* x) const noexcept {
-        const node* v = &nodes_[static_cast<std::size_t>(roots_[t])];
-        while (v->feature >= 0)
-            v = &nodes_[static_cast<std::size_t>(v->child +
-                                                 (x[v->feature] > v->threshold ? 1 : 0))];
-        return leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
+        const node& leaf = leaf_below(&nodes_[static_cast<std::size_t>(roots_[t])], x);
+        return leaf_values_.data() + static_cast<std::size_t>(leaf.child) * k_;
     }
 
     /// Depth of tree t (a lone leaf has depth 0).
@@ -335,6 +303,204 @@ class flat_forest {
 #if defined(__GNUC__)
         __builtin_prefetch(p, 0, 2);
 #endif
+    }
+
+    /// Adds the leaf row of `leaf` to out + i * k for every row index i in [first, last).
+    void add_leaf(const node& leaf, const std::uint32_t* first, const std::uint32_t* last,
+                  Scalar* out) const noexcept {
+        const Scalar* v = leaf_values_.data() + static_cast<std::size_t>(leaf.child) * k_;
+        for (; first != last; ++first) {
+            Scalar* sum = out + static_cast<std::size_t>(*first) * k_;
+            for (std::size_t c = 0; c < k_; ++c)
+                sum[c] += v[c];
+        }
+    }
+
+    /// What partition_tree works in: the block's features by column, two arrays of row indices
+    /// (a node reads its rows from one and writes its children's to the other) and the stack of
+    /// segments still to divide.
+    struct partition_workspace {
+        struct segment {
+            std::int32_t node;    // a split node
+            std::uint32_t begin;  // its rows: order[side][begin, end)
+            std::uint32_t end;
+            std::uint32_t side;
+        };
+        partition_workspace(const flat_forest& f, const Scalar* x, std::size_t stride,
+                            std::size_t rows)
+            : n(rows), columns(static_cast<std::size_t>(f.d_) * rows) {
+            const auto d = static_cast<std::size_t>(f.d_);
+            for (std::size_t i = 0; i < rows; ++i) {
+                for (std::size_t j = 0; j < d; ++j)
+                    columns[j * rows + i] = x[i * stride + j];
+            }
+            order[0].resize(rows);
+            order[1].resize(rows);
+            // Each pending segment is a distinct split node of one tree.
+            std::size_t most = 0;
+            for (std::size_t t = 0; t < f.roots_.size(); ++t)
+                most = std::max(most, f.node_count(t));
+            pending.reserve(most / 2 + 1);
+        }
+        std::size_t n;
+        std::vector<Scalar> columns;
+        std::vector<std::uint32_t> order[2];
+        std::vector<segment> pending;
+        std::size_t row_steps = 0;  // rows divided by split nodes, over the trees partitioned
+    };
+
+    /// Adds tree t's leaf rows to out for every row of w's block (see proba_rows); returns how
+    /// many of its split nodes the rows met. Segments of one or two rows walk down instead.
+    std::size_t partition_tree(std::size_t t, partition_workspace& w, Scalar* out) const noexcept {
+        constexpr std::uint32_t walk_at_most = 2;
+        const node* nodes = nodes_.data();
+        std::size_t splits = 0;
+        const auto n = static_cast<std::uint32_t>(w.n);
+        for (std::uint32_t i = 0; i < n; ++i)
+            w.order[0][i] = i;
+        // Sends rows [begin, end) of order[side] to node `at`: a leaf takes them at once.
+        const auto send = [&](std::int32_t at, std::uint32_t begin, std::uint32_t end,
+                              std::uint32_t side) {
+            const node& v = nodes[at];
+            const std::uint32_t* list = w.order[side].data();
+            if (v.feature < 0) {
+                add_leaf(v, list + begin, list + end, out);
+            } else if (end - begin <= walk_at_most) {
+                // Read from the columns, where the rows' values are in cache.
+                for (std::uint32_t i = begin; i < end; ++i) {
+                    const Scalar* column = w.columns.data() + list[i];
+                    const node* u = &v;
+                    while (u->feature >= 0) {
+                        const Scalar value = column[static_cast<std::size_t>(u->feature) * w.n];
+                        u = nodes + u->child + (value > u->threshold ? 1 : 0);
+                    }
+                    add_leaf(*u, list + i, list + i + 1, out);
+                }
+            } else {
+                w.pending.push_back({at, begin, end, side});
+            }
+        };
+        send(roots_[t], 0, n, 0);
+        while (!w.pending.empty()) {
+            const auto s = w.pending.back();
+            w.pending.pop_back();
+            const node& v = nodes[s.node];
+            const std::uint32_t* from = w.order[s.side].data();
+            std::uint32_t* to = w.order[s.side ^ 1U].data();
+            const Scalar* column = w.columns.data() + static_cast<std::size_t>(v.feature) * w.n;
+            const Scalar threshold = v.threshold;
+            // Rows going left fill `to` upwards from begin, rows going right downwards from
+            // end - 1; each row is written to both places and only the right one's cursor moves.
+            std::uint32_t left = s.begin;
+            std::uint32_t right = s.end - 1;
+            std::uint32_t i = s.begin;
+            for (; i + 2 <= s.end; i += 2) {
+                const std::uint32_t r0 = from[i];
+                const std::uint32_t r1 = from[i + 1];
+                const std::uint32_t g0 = opaque(column[r0] > threshold ? 1U : 0U);
+                const std::uint32_t g1 = opaque(column[r1] > threshold ? 1U : 0U);
+                to[left] = r0;
+                to[right] = r0;
+                left += g0 ^ 1U;
+                right -= g0;
+                to[left] = r1;
+                to[right] = r1;
+                left += g1 ^ 1U;
+                right -= g1;
+            }
+            for (; i < s.end; ++i) {
+                const std::uint32_t row = from[i];
+                const std::uint32_t goes_right = opaque(column[row] > threshold ? 1U : 0U);
+                to[left] = row;
+                to[right] = row;
+                left += goes_right ^ 1U;
+                right -= goes_right;
+            }
+            ++splits;
+            w.row_steps += s.end - s.begin;
+            if (left < s.end) send(v.child + 1, left, s.end, s.side ^ 1U);
+            if (left > s.begin) send(v.child, s.begin, left, s.side ^ 1U);
+        }
+        return splits;
+    }
+
+    /// Adds trees [first, last)'s leaf rows to out for every row (see proba_rows): a tree walks
+    /// 8 rows at a time whose loads overlap; a row that reaches its leaf hands its lane to the
+    /// next row at once, so the lanes stay busy whatever the leaves' depths. Meanwhile the next
+    /// tree's nodes are prefetched a few lines per finished row, so it does not start from cold
+    /// memory (a 100-tree forest of 51 MB does not fit in cache).
+    void walk_trees(std::size_t first, std::size_t last, const Scalar* x, std::size_t stride,
+                    std::size_t rows, Scalar* out) const noexcept {
+        constexpr std::size_t lanes = 8;
+        constexpr std::size_t line = 64;
+        static constexpr node parked{Scalar(0), -1, 0};  // where an idle lane waits
+        const std::size_t trees = roots_.size();
+        const node* nodes = nodes_.data();
+        if (rows == 0) return;
+        for (std::size_t t = first; t < last; ++t) {
+            const char* next = nullptr;  // the next tree's bytes, to prefetch
+            std::size_t next_bytes = 0;
+            if (t + 1 < last) {
+                const auto begin = static_cast<std::size_t>(roots_[t + 1]);
+                const std::size_t end =
+                    t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size();
+                next = static_cast<const char*>(static_cast<const void*>(nodes + begin));
+                next_bytes = (end - begin) * sizeof(node);
+            }
+            const std::size_t ahead = (next_bytes / line + rows) / rows;  // lines per row
+            std::size_t fetched = 0;
+            const node* root = nodes + roots_[t];
+            const node* at[lanes];
+            const Scalar* row[lanes];
+            Scalar* sum[lanes];  // the row's probabilities; null for an idle lane
+            std::size_t taken = 0;
+            std::size_t busy = 0;
+            for (std::size_t i = 0; i < lanes; ++i) {
+                at[i] = taken < rows ? root : &parked;
+                row[i] = x + (taken < rows ? taken : 0) * stride;
+                sum[i] = taken < rows ? out + taken * k_ : nullptr;
+                if (taken < rows) {
+                    ++taken;
+                    ++busy;
+                }
+            }
+            while (busy > 0) {
+                for (std::size_t i = 0; i < lanes; ++i) {
+                    const node* v = at[i];
+                    if (v->feature >= 0) [[likely]] {
+                        const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
+                        at[i] = nodes + v->child +
+                                static_cast<std::int32_t>(opaque(value > v->threshold ? 1U : 0U));
+                    } else if (sum[i] != nullptr) {
+                        const Scalar* leaf =
+                            leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
+                        for (std::size_t c = 0; c < k_; ++c)
+                            sum[i][c] += leaf[c];
+                        for (std::size_t j = 0; j < ahead && fetched < next_bytes;
+                             ++j, fetched += line)
+                            prefetch(next + fetched);
+                        if (taken < rows) {
+                            at[i] = root;
+                            row[i] = x + taken * stride;
+                            sum[i] = out + taken * k_;
+                            ++taken;
+                        } else {
+                            at[i] = &parked;
+                            sum[i] = nullptr;
+                            --busy;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The leaf a row of features x reaches from node `v`.
+    [[nodiscard]] const node& leaf_below(const node* v, const Scalar* x) const noexcept {
+        while (v->feature >= 0)
+            v = &nodes_[static_cast<std::size_t>(v->child +
+                                                 (x[v->feature] > v->threshold ? 1 : 0))];
+        return *v;
     }
 
     struct storage {
@@ -561,10 +727,11 @@ template <class Scalar>
                                                               unsigned threads) {
     probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(forest.n_classes()));
     if (x.rows() == 0) return p;
-    // One block per thread: the more rows a tree walks while its nodes are in cache, the fewer
-    // misses (20,000 rows: 64 ns per row and tree in one block, 100 ns in blocks of 1,024).
+    // One block per thread, of at most 16,384 rows: the more rows a tree takes while its nodes are
+    // in cache, the fewer misses (20,000 rows: 64 ns per row and tree in one block, 100 ns in
+    // blocks of 1,024), and the bound keeps the block's column copy small.
     const auto used = static_cast<Eigen::Index>(resolve_threads(threads));
-    const Eigen::Index block = std::max<Eigen::Index>(256, (x.rows() + used - 1) / used);
+    const Eigen::Index block = std::clamp<Eigen::Index>((x.rows() + used - 1) / used, 256, 16384);
     const Eigen::Index blocks = (x.rows() + block - 1) / block;
     parallel_for(threads, static_cast<std::size_t>(blocks), [&](std::size_t b) {
         const Eigen::Index start = static_cast<Eigen::Index>(b) * block;
