@@ -185,6 +185,24 @@ TEST_CASE("a forest is stored as packed tensors, and corrupt trees are format er
     CHECK_THROWS_AS(load<random_forest<float>>(a), format_error);  // f64 records, not f32
     CHECK_THROWS_AS(load<random_forest<double>>(replace("tree_roots", {0, 5, 3})), format_error);
     CHECK_THROWS_AS(load_any(replace("tree_roots", {1})), format_error);
+
+    // The first leaf rows must be the one-hot rows that pure leaves share (batch prediction
+    // counts those leaves as votes): a first row of {0.5, 0.5, 0} is a probability, but refused.
+    const auto leaves = a.tensor("leaf_values");
+    const auto values = leaves.values<double>();
+    std::vector<double> bent(values.begin(), values.end());
+    bent[0] = 0.5;
+    bent[1] = 0.5;
+    artifact b(a.manifest());
+    for (const auto& t : a.tensors()) {
+        if (t.name() == "leaf_values") {
+            b.add_tensor<double>("leaf_values", bent, t.shape());
+        } else {
+            b.add_tensor(t);
+        }
+    }
+    CHECK_THROWS_AS(load<random_forest<double>>(b), format_error);
+    CHECK_THROWS_WITH(load<random_forest<double>>(b), Contains("one-hot"));
 }
 
 TEST_CASE("a forest stored as parallel node tensors (the earlier layout) still loads",

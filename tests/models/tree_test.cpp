@@ -176,30 +176,41 @@ TEST_CASE("a random forest is the same whatever the thread count", "[models][tre
 
 TEMPLATE_TEST_CASE("a forest's batch prediction equals its single-row prediction, bit for bit",
                    "[models][tree][forest]", float, double) {
-    // Batches of 256 rows or more send the rows through the first tree together (partitioned at
-    // each split); on make_hastie_10_2 the rows keep meeting in large groups, so every tree is
-    // partitioned; on the 7-class problem they scatter over small leaves and the other trees are
-    // walked row by row. Small batches are always walked. Every way gives the same bits.
+    // Batches of 256 rows or more measure how the rows flow through the first tree; on
+    // make_hastie_10_2 they keep meeting in large groups, so the other trees are partitioned (at
+    // each split); on the 5-class problem they scatter over small leaves and every tree is walked
+    // row by row. Small batches are always walked. Fully grown trees have pure leaves only, and
+    // their forests count votes; depth-limited trees have mixed leaves, and their forests sum
+    // probabilities. Every way gives the same bits.
     const auto hastie = mlpipe::make_hastie_10_2({.n_samples = 3000, .seed = 4});
     const auto classes = mlpipe::make_classification(
         {.n_samples = 3000, .n_features = 12, .n_informative = 8, .n_classes = 5, .seed = 4});
     for (const auto* data : {&hastie, &classes}) {
-        const auto typed = data->template cast<TestType>();
-        random_forest<TestType> forest({.n_estimators = 12, .seed = 3, .predict_threads = 2});
-        (void)forest.fit(typed);
-        const auto k = static_cast<Eigen::Index>(typed.n_classes());
-        const auto d = static_cast<std::size_t>(typed.n_features());
-        const auto p = forest.predict_proba(typed.features());
-        std::vector<TestType> out(static_cast<std::size_t>(k));
-        for (Eigen::Index i = 0; i < typed.n_samples(); ++i) {
-            forest.predict_proba_row(std::span<const TestType>(typed.features().row(i).data(), d),
-                                     out);
-            for (Eigen::Index c = 0; c < k; ++c)
-                REQUIRE(out[static_cast<std::size_t>(c)] == p(i, c));
-        }
-        for (const Eigen::Index rows : {255, 256, 257, 1000}) {
-            INFO(rows << " rows");
-            CHECK(forest.predict_proba(typed.features().bottomRows(rows)) == p.bottomRows(rows));
+        for (const std::int64_t max_depth : {0, 7}) {
+            INFO("max_depth " << max_depth << ", " << data->n_classes() << " classes");
+            const auto typed = data->template cast<TestType>();
+            random_forest<TestType> forest(
+                {.n_estimators = 12, .max_depth = max_depth, .seed = 3, .predict_threads = 2});
+            (void)forest.fit(typed);
+            const auto k = static_cast<Eigen::Index>(typed.n_classes());
+            // Only the one-hot rows in the leaf table when every leaf is pure.
+            const std::size_t leaf_rows =
+                forest.packed().leaf_values().size() / static_cast<std::size_t>(k);
+            CHECK((leaf_rows == static_cast<std::size_t>(k)) == (max_depth == 0));
+            const auto d = static_cast<std::size_t>(typed.n_features());
+            const auto p = forest.predict_proba(typed.features());
+            std::vector<TestType> out(static_cast<std::size_t>(k));
+            for (Eigen::Index i = 0; i < typed.n_samples(); ++i) {
+                forest.predict_proba_row(
+                    std::span<const TestType>(typed.features().row(i).data(), d), out);
+                for (Eigen::Index c = 0; c < k; ++c)
+                    REQUIRE(out[static_cast<std::size_t>(c)] == p(i, c));
+            }
+            for (const Eigen::Index rows : {255, 256, 257, 1000}) {
+                INFO(rows << " rows");
+                CHECK(forest.predict_proba(typed.features().bottomRows(rows)) ==
+                      p.bottomRows(rows));
+            }
         }
     }
 }

@@ -138,7 +138,12 @@ class flat_forest {
                           n < static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()),
                       kind, "node array, tree roots and leaf table");
         const std::size_t rows = leaf_values.size() / k;
+        check_restore(rows >= k, kind, "leaf table without its one-hot rows");
         // The checks run per value: the message is only built on failure.
+        for (std::size_t i = 0; i < k * k; ++i) {
+            if (leaf_values[i] != Scalar(i % (k + 1) == 0 ? 1 : 0))
+                check_restore(false, kind, "the first leaf rows are not the one-hot rows");
+        }
         for (Scalar v : leaf_values) {
             if (!(std::isfinite(v) && v >= Scalar(0)))
                 check_restore(false, kind, "a leaf value is not a probability");
@@ -200,12 +205,8 @@ class flat_forest {
                     }
                 }
             }
-            for (std::size_t i = 0; i < g; ++i) {
-                const Scalar* v =
-                    leaf_values_.data() + static_cast<std::size_t>(nodes[at[i]].child) * k_;
-                for (std::size_t c = 0; c < k_; ++c)
-                    out[c] += v[c];
-            }
+            for (std::size_t i = 0; i < g; ++i)
+                add_leaf(nodes[at[i]], out);
         }
         if (trees > 1) {
             for (std::size_t c = 0; c < k_; ++c)
@@ -226,32 +227,30 @@ class flat_forest {
     /// - walked: 8 rows walk the tree at once with overlapping loads (see walk_trees). Cheaper
     ///   where the rows scatter over many small leaves.
     /// In batches of at least 256 rows through forests of at least 8 trees, the first tree is
-    /// partitioned; when its split nodes met fewer than 32 rows each on average, the other trees
-    /// are walked. Smaller batches and forests are walked: the first tree's trial must be a small
-    /// part of the work (a lone 7-class decision tree partitioned 20,000 rows in 13 ms, walked
-    /// them in 2.9 ms). Both give the same bits; only the time differs. Allocates the column
+    /// walked and measured; when its split nodes met at least 32 rows each on average, the other
+    /// trees are partitioned. Smaller batches and forests are walked (partitioning one 7-class
+    /// decision tree took 13 ms for 20,000 rows, walking it 2.9 ms). Both give the same bits;
+    /// only the time differs.
+    ///
+    /// A forest whose leaves are all pure (every leaf one of the one-hot rows, as when trees grow
+    /// until their leaves are pure) counts each row's votes in 16 bits instead of summing
+    /// probabilities: a sum of ones is exact in any order, so the result is the same, and the
+    /// counts take a quarter of the memory. Allocates the sums and, when partitioning, the column
     /// copy and index arrays (about rows * (n_features * sizeof(Scalar) + 8) bytes).
     void proba_rows(const Scalar* x, std::size_t stride, std::size_t rows, Scalar* out) const {
-        constexpr std::size_t min_rows = 256;  // fewer rows or trees: walk every tree
-        constexpr std::size_t min_trees = 8;
-        constexpr std::size_t min_rows_per_split = 32;
         const std::size_t trees = roots_.size();
-        std::fill(out, out + rows * k_, Scalar(0));
-        std::size_t partitioned = 0;
-        if (rows >= min_rows && rows <= std::numeric_limits<std::uint32_t>::max() &&
-            trees >= min_trees) {
-            partition_workspace w(*this, x, stride, rows);
-            const std::size_t splits = partition_tree(0, w, out);
-            partitioned = 1;
-            if (splits * min_rows_per_split <= w.row_steps) {
-                for (; partitioned < trees; ++partitioned)
-                    (void)partition_tree(partitioned, w, out);
-            }
-        }
-        walk_trees(partitioned, trees, x, stride, rows, out);
-        if (trees > 1) {
-            for (std::size_t i = 0; i < rows * k_; ++i)
-                out[i] /= static_cast<Scalar>(trees);
+        const auto scale = [&](auto count) {
+            const auto sum = static_cast<Scalar>(count);
+            return trees > 1 ? sum / static_cast<Scalar>(trees) : sum;
+        };
+        if (leaf_values_.size() == k_ * k_ && trees <= std::numeric_limits<std::uint16_t>::max()) {
+            std::vector<std::uint16_t> votes(rows * k_, 0);
+            sum_trees(x, stride, rows, votes.data());
+            std::transform(votes.begin(), votes.end(), out, scale);
+        } else {
+            std::fill(out, out + rows * k_, Scalar(0));
+            sum_trees(x, stride, rows, out);
+            std::transform(out, out + rows * k_, out, scale);
         }
     }
 
@@ -309,15 +308,52 @@ class flat_forest {
 #endif
     }
 
-    /// Adds the leaf row of `leaf` to out + i * k for every row index i in [first, last).
-    void add_leaf(const node& leaf, const std::uint32_t* first, const std::uint32_t* last,
-                  Scalar* out) const noexcept {
-        const Scalar* v = leaf_values_.data() + static_cast<std::size_t>(leaf.child) * k_;
-        for (; first != last; ++first) {
-            Scalar* sum = out + static_cast<std::size_t>(*first) * k_;
-            for (std::size_t c = 0; c < k_; ++c)
-                sum[c] += v[c];
+    /// Adds the leaf row of `leaf` to one row's k sums. A one-hot row adds 1 to its class (adding
+    /// the zeros would change nothing: the sums are never -0).
+    void add_leaf(const node& leaf, Scalar* sum) const noexcept {
+        const auto row = static_cast<std::size_t>(leaf.child);
+        if (row < k_) {
+            sum[row] += Scalar(1);
+            return;
         }
+        const Scalar* v = leaf_values_.data() + row * k_;
+        for (std::size_t c = 0; c < k_; ++c)
+            sum[c] += v[c];
+    }
+
+    /// Counts the vote of `leaf`, a pure leaf, in one row's k counts.
+    static void add_leaf(const node& leaf, std::uint16_t* votes) noexcept {
+        ++votes[static_cast<std::size_t>(leaf.child)];
+    }
+
+    /// Adds the leaf row of `leaf` to sums + i * k for every row index i in [first, last).
+    template <class Sum>
+    void add_leaf(const node& leaf, const std::uint32_t* first, const std::uint32_t* last,
+                  Sum* sums) const noexcept {
+        for (; first != last; ++first)
+            add_leaf(leaf, sums + static_cast<std::size_t>(*first) * k_);
+    }
+
+    /// Adds every tree's leaf rows to sums (rows * k, probabilities or votes) for every row, the
+    /// trees in order, each tree walked or partitioned as proba_rows describes.
+    template <class Sum>
+    void sum_trees(const Scalar* x, std::size_t stride, std::size_t rows, Sum* sums) const {
+        constexpr std::size_t min_rows = 256;  // fewer rows or trees: walk every tree
+        constexpr std::size_t min_trees = 8;
+        constexpr std::size_t min_rows_per_split = 32;
+        const std::size_t trees = roots_.size();
+        std::size_t done = 0;
+        if (rows >= min_rows && rows <= std::numeric_limits<std::uint32_t>::max() &&
+            trees >= min_trees) {
+            const flow first = walk_trees<true>(0, 1, x, stride, rows, sums);
+            done = 1;
+            if (first.splits * min_rows_per_split <= first.row_steps) {
+                partition_workspace w(*this, x, stride, rows);
+                for (; done < trees; ++done)
+                    partition_tree(done, w, sums);
+            }
+        }
+        (void)walk_trees<false>(done, trees, x, stride, rows, sums);
     }
 
     /// What partition_tree works in: the block's features by column, two arrays of row indices
@@ -350,15 +386,14 @@ class flat_forest {
         std::vector<Scalar> columns;
         std::vector<std::uint32_t> order[2];
         std::vector<segment> pending;
-        std::size_t row_steps = 0;  // rows divided by split nodes, over the trees partitioned
     };
 
-    /// Adds tree t's leaf rows to out for every row of w's block (see proba_rows); returns how
-    /// many of its split nodes the rows met. Segments of one or two rows walk down instead.
-    std::size_t partition_tree(std::size_t t, partition_workspace& w, Scalar* out) const noexcept {
+    /// Adds tree t's leaf rows to sums for every row of w's block (see proba_rows). Segments of
+    /// one or two rows walk down instead.
+    template <class Sum>
+    void partition_tree(std::size_t t, partition_workspace& w, Sum* sums) const noexcept {
         constexpr std::uint32_t walk_at_most = 2;
         const node* nodes = nodes_.data();
-        std::size_t splits = 0;
         const auto n = static_cast<std::uint32_t>(w.n);
         for (std::uint32_t i = 0; i < n; ++i)
             w.order[0][i] = i;
@@ -368,12 +403,12 @@ class flat_forest {
             const node& v = nodes[at];
             const std::uint32_t* list = w.order[side].data();
             if (v.feature < 0) {
-                add_leaf(v, list + begin, list + end, out);
+                add_leaf(v, list + begin, list + end, sums);
             } else if (end - begin <= walk_at_most) {
                 // Read from the columns, where the rows' values are in cache.
                 for (std::uint32_t i = begin; i < end; ++i)
-                    add_leaf(leaf_below(&v, w.columns.data() + list[i], w.n), list + i,
-                             list + i + 1, out);
+                    add_leaf(leaf_below(&v, w.columns.data() + list[i], w.n),
+                             sums + static_cast<std::size_t>(list[i]) * k_);
             } else {
                 w.pending.push_back({at, begin, end, side});
             }
@@ -404,31 +439,39 @@ class flat_forest {
                 divide(from[i + 1]);
             }
             if (i < s.end) divide(from[i]);
-            ++splits;
-            w.row_steps += s.end - s.begin;
             if (left < s.end) send(v.child + 1, left, s.end, s.side ^ 1U);
             if (left > s.begin) send(v.child, s.begin, left, s.side ^ 1U);
         }
-        return splits;
     }
 
-    /// Adds trees [first, last)'s leaf rows to out for every row (see proba_rows): a tree walks
+    /// How rows flowed through a tree: the split nodes they met, and the rows those nodes met
+    /// in all (the rows' steps).
+    struct flow {
+        std::size_t splits = 0;
+        std::size_t row_steps = 0;
+    };
+
+    /// Adds trees [first, last)'s leaf rows to sums for every row (see proba_rows): a tree walks
     /// 8 rows at a time whose loads overlap; a row that reaches its leaf hands its lane to the
     /// next row at once, so the lanes stay busy whatever the leaves' depths. Meanwhile the next
     /// tree's nodes are prefetched a few lines per finished row, so it does not start from cold
-    /// memory (a 100-tree forest of 51 MB does not fit in cache).
-    void walk_trees(std::size_t first, std::size_t last, const Scalar* x, std::size_t stride,
-                    std::size_t rows, Scalar* out) const noexcept {
+    /// memory (a 100-tree forest of 51 MB does not fit in cache). With `measure`, also returns
+    /// the rows' flow through the trees (otherwise an empty one).
+    template <bool measure, class Sum>
+    flow walk_trees(std::size_t first, std::size_t last, const Scalar* x, std::size_t stride,
+                    std::size_t rows, Sum* sums) const {
         constexpr std::size_t lanes = 8;
         constexpr std::size_t line = 64;
         static constexpr node parked{Scalar(0), -1, 0};  // where an idle lane waits
         const std::size_t trees = roots_.size();
         const node* nodes = nodes_.data();
-        if (rows == 0) return;
+        flow seen_flow;
+        std::vector<std::uint8_t> met;  // with `measure`: 1 for each split node met
+        if (rows == 0) return seen_flow;
         for (std::size_t t = first; t < last; ++t) {
             const char* next = nullptr;  // the next tree's bytes, to prefetch
             std::size_t next_bytes = 0;
-            if (t + 1 < last) {
+            if (t + 1 < trees) {
                 const auto begin = static_cast<std::size_t>(roots_[t + 1]);
                 const std::size_t end =
                     t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size();
@@ -438,15 +481,16 @@ class flat_forest {
             const std::size_t ahead = (next_bytes / line + rows) / rows;  // lines per row
             std::size_t fetched = 0;
             const node* root = nodes + roots_[t];
+            if constexpr (measure) met.assign(node_count(t), 0);
             const node* at[lanes];
             const Scalar* row[lanes];
-            Scalar* sum[lanes];  // the row's probabilities; null for an idle lane
+            Sum* sum[lanes];  // the row's sums; null for an idle lane
             std::size_t taken = 0;
             std::size_t busy = 0;
             for (std::size_t i = 0; i < lanes; ++i) {
                 at[i] = taken < rows ? root : &parked;
                 row[i] = x + (taken < rows ? taken : 0) * stride;
-                sum[i] = taken < rows ? out + taken * k_ : nullptr;
+                sum[i] = taken < rows ? sums + taken * k_ : nullptr;
                 if (taken < rows) {
                     ++taken;
                     ++busy;
@@ -456,21 +500,22 @@ class flat_forest {
                 for (std::size_t i = 0; i < lanes; ++i) {
                     const node* v = at[i];
                     if (v->feature >= 0) [[likely]] {
+                        if constexpr (measure) {
+                            met[static_cast<std::size_t>(v - root)] = 1;
+                            ++seen_flow.row_steps;
+                        }
                         const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
                         at[i] = nodes + v->child +
                                 static_cast<std::int32_t>(opaque(value > v->threshold ? 1U : 0U));
                     } else if (sum[i] != nullptr) {
-                        const Scalar* leaf =
-                            leaf_values_.data() + static_cast<std::size_t>(v->child) * k_;
-                        for (std::size_t c = 0; c < k_; ++c)
-                            sum[i][c] += leaf[c];
+                        add_leaf(*v, sum[i]);
                         for (std::size_t j = 0; j < ahead && fetched < next_bytes;
                              ++j, fetched += line)
                             prefetch(next + fetched);
                         if (taken < rows) {
                             at[i] = root;
                             row[i] = x + taken * stride;
-                            sum[i] = out + taken * k_;
+                            sum[i] = sums + taken * k_;
                             ++taken;
                         } else {
                             at[i] = &parked;
@@ -480,7 +525,10 @@ class flat_forest {
                     }
                 }
             }
+            if constexpr (measure)
+                seen_flow.splits += static_cast<std::size_t>(std::count(met.begin(), met.end(), 1));
         }
+        return seen_flow;
     }
 
     /// The leaf reached from node `v` by a row whose feature j is x[j * step].
