@@ -162,8 +162,8 @@ TEST_CASE("a random forest is the same whatever the thread count", "[models][tre
         for (Eigen::Index c = 0; c < 3; ++c)
             REQUIRE(out[static_cast<std::size_t>(c)] == p(i, c));
     }
-    // Batches shorter than, equal to and just past the 8 rows a tree walks at once.
-    for (const Eigen::Index rows : {0, 1, 3, 7, 8, 9, 17}) {
+    // Batches shorter than, equal to and just past the 16 rows a tree walks at once.
+    for (const Eigen::Index rows : {0, 1, 3, 15, 16, 17, 33}) {
         INFO(rows << " rows");
         CHECK(one.predict_proba(data.features().topRows(rows)) == p.topRows(rows));
     }
