@@ -301,12 +301,39 @@ class flat_forest {
     [[nodiscard]] std::span<const Scalar> leaf_values() const noexcept { return leaf_values_; }
 
   private:
-    /// Asks for the cache line at p in the middle-level cache (a hint; no effect elsewhere).
-    static void prefetch([[maybe_unused]] const char* p) noexcept {
+    /// Asks for a tree's nodes, a few cache lines at a time, in the middle-level cache (hints; no
+    /// effect on compilers without them): while one tree is evaluated, the next one is fetched, so
+    /// it does not start from cold memory (a 100-tree forest of 51 MB does not fit in cache).
+    class tree_prefetch {
+      public:
+        static constexpr std::size_t line = 64;
+
+        /// Tree t's nodes; nothing when t is past the last tree.
+        tree_prefetch(const flat_forest& f, std::size_t t) noexcept {
+            if (t >= f.roots_.size()) return;
+            const node* nodes = f.nodes_.data();
+            next_ = static_cast<const char*>(static_cast<const void*>(nodes + f.roots_[t]));
+            end_ = next_ + f.node_count(t) * sizeof(node);
+        }
+
+        /// Cache lines still to ask for.
+        [[nodiscard]] std::size_t lines() const noexcept {
+            return (static_cast<std::size_t>(end_ - next_) + line - 1) / line;
+        }
+
+        /// Asks for the next `count` lines.
+        void fetch(std::size_t count) noexcept {
+            for (; count > 0 && next_ < end_; --count, next_ += line) {
 #if defined(__GNUC__)
-        __builtin_prefetch(p, 0, 2);
+                __builtin_prefetch(next_, 0, 2);
 #endif
-    }
+            }
+        }
+
+      private:
+        const char* next_ = nullptr;
+        const char* end_ = nullptr;
+    };
 
     /// Adds the leaf row of `leaf` to one row's k sums. A one-hot row adds 1 to its class (adding
     /// the zeros would change nothing: the sums are never -0).
@@ -397,6 +424,10 @@ class flat_forest {
         const auto n = static_cast<std::uint32_t>(w.n);
         for (std::uint32_t i = 0; i < n; ++i)
             w.order[0][i] = i;
+        // Two lines of the next tree per divided node: rows are divided at a quarter or more of a
+        // tree's nodes, so the next tree is asked for before this one ends (3-4% faster on
+        // make_hastie_10_2 in an in-process A/B).
+        tree_prefetch next_tree(*this, t + 1);
         // Sends rows [begin, end) of order[side] to node `at`: a leaf takes them at once.
         const auto send = [&](std::int32_t at, std::uint32_t begin, std::uint32_t end,
                               std::uint32_t side) {
@@ -418,6 +449,7 @@ class flat_forest {
             const auto s = w.pending.back();
             w.pending.pop_back();
             const node& v = nodes[s.node];
+            next_tree.fetch(2);
             const std::uint32_t* from = w.order[s.side].data();
             std::uint32_t* to = w.order[s.side ^ 1U].data();
             const Scalar* column = w.columns.data() + static_cast<std::size_t>(v.feature) * w.n;
@@ -462,25 +494,14 @@ class flat_forest {
     flow walk_trees(std::size_t first, std::size_t last, const Scalar* x, std::size_t stride,
                     std::size_t rows, Sum* sums) const {
         constexpr std::size_t lanes = 16;
-        constexpr std::size_t line = 64;
         static constexpr node parked{Scalar(0), -1, 0};  // where an idle lane waits
-        const std::size_t trees = roots_.size();
         const node* nodes = nodes_.data();
         flow seen_flow;
         std::vector<std::uint8_t> met;  // with `measure`: 1 for each split node met
         if (rows == 0) return seen_flow;
         for (std::size_t t = first; t < last; ++t) {
-            const char* next = nullptr;  // the next tree's bytes, to prefetch
-            std::size_t next_bytes = 0;
-            if (t + 1 < trees) {
-                const auto begin = static_cast<std::size_t>(roots_[t + 1]);
-                const std::size_t end =
-                    t + 2 < trees ? static_cast<std::size_t>(roots_[t + 2]) : nodes_.size();
-                next = static_cast<const char*>(static_cast<const void*>(nodes + begin));
-                next_bytes = (end - begin) * sizeof(node);
-            }
-            const std::size_t ahead = (next_bytes / line + rows) / rows;  // lines per row
-            std::size_t fetched = 0;
+            tree_prefetch next_tree(*this, t + 1);
+            const std::size_t ahead = (next_tree.lines() + rows - 1) / rows;  // lines per row
             const node* root = nodes + roots_[t];
             if constexpr (measure) met.assign(node_count(t), 0);
             const node* at[lanes];
@@ -510,9 +531,7 @@ class flat_forest {
                                 static_cast<std::int32_t>(opaque(value > v->threshold ? 1U : 0U));
                     } else if (sum[i] != nullptr) {
                         add_leaf(*v, sum[i]);
-                        for (std::size_t j = 0; j < ahead && fetched < next_bytes;
-                             ++j, fetched += line)
-                            prefetch(next + fetched);
+                        next_tree.fetch(ahead);
                         if (taken < rows) {
                             at[i] = root;
                             row[i] = x + taken * stride;
