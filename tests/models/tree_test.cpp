@@ -186,9 +186,9 @@ TEMPLATE_TEST_CASE("a forest's batch prediction equals its single-row prediction
     const auto classes = mlpipe::make_classification(
         {.n_samples = 3000, .n_features = 12, .n_informative = 8, .n_classes = 5, .seed = 4});
     for (const auto* data : {&hastie, &classes}) {
+        const auto typed = data->template cast<TestType>();
         for (const std::int64_t max_depth : {0, 7}) {
             INFO("max_depth " << max_depth << ", " << data->n_classes() << " classes");
-            const auto typed = data->template cast<TestType>();
             random_forest<TestType> forest(
                 {.n_estimators = 12, .max_depth = max_depth, .seed = 3, .predict_threads = 2});
             (void)forest.fit(typed);
