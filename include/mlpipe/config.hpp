@@ -21,6 +21,14 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
 #define MLPIPE_UNLIKELY(x) (x)
 #endif
 
+/// Asks the compiler to inline a function or lambda (after the lambda's parameter list), for the
+/// few small helpers of hot loops that it would otherwise call.
+#if defined(__GNUC__) || defined(__clang__)
+#define MLPIPE_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define MLPIPE_ALWAYS_INLINE
+#endif
+
 /// Internal invariant check. It guards mlpipe's own logic, never user input (user input gets a
 /// typed mlpipe::error). Active unless NDEBUG or MLPIPE_DISABLE_ASSERT is defined.
 #if defined(NDEBUG) || defined(MLPIPE_DISABLE_ASSERT)
