@@ -471,7 +471,7 @@ class flat_forest {
             const auto divide = [&](std::uint32_t i, std::ptrdiff_t offset) {
                 left_place[offset + minus_r] = i;
                 right_place[minus_r] = i;
-                minus_r -= opaque<std::ptrdiff_t>(column[i] > threshold ? 1 : 0);
+                minus_r -= opaque<std::ptrdiff_t>(column[i] > threshold);
             };
             {
                 // Two rows a round (14% faster on make_hastie_10_2). An odd count divides its
@@ -480,7 +480,7 @@ class flat_forest {
                 const std::ptrdiff_t odd = (rows_end - row) & 1;
                 left_place[minus_r] = row[0];
                 right_place[minus_r] = row[0];
-                minus_r -= opaque<std::ptrdiff_t>(column[row[0]] > threshold ? 1 : 0) & odd;
+                minus_r -= opaque<std::ptrdiff_t>(column[row[0]] > threshold) & odd;
                 row += odd;
                 left_place += odd;
             }
@@ -546,8 +546,9 @@ class flat_forest {
                             ++seen_flow.row_steps;
                         }
                         const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
-                        at[i] = nodes + v->child +
-                                static_cast<std::int32_t>(opaque(value > v->threshold ? 1U : 0U));
+                        // ptrdiff_t: no sign extension between the compare and the next
+                        // node's address (uint32 cost the 7-class forest 10-15% in an A/B).
+                        at[i] = nodes + v->child + opaque<std::ptrdiff_t>(value > v->threshold);
                     } else if (sum[i] != nullptr) {
                         add_leaf(*v, sum[i]);
                         next_tree.fetch(ahead);
