@@ -20,7 +20,8 @@ install(EXPORT mlpipeTargets NAMESPACE mlpipe:: DESTINATION "${MLPIPE_INSTALL_CM
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/mlpipeConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/mlpipeConfig.cmake"
-  INSTALL_DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}")
+  INSTALL_DESTINATION "${MLPIPE_INSTALL_CMAKEDIR}"
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 # 0.x: minor versions may break; from 1.0 on, SameMajorVersion.
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/mlpipeConfigVersion.cmake"

@@ -44,16 +44,20 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
 
 /// Separate compilation (docs/separate-compilation.md). By default mlpipe is header-only: every
 /// translation unit compiles the functions it uses. Define MLPIPE_SEPARATE_COMPILATION in every
-/// translation unit and compile include/mlpipe/separate_compilation.ipp once (the CMake target
-/// mlpipe::compiled does both), and the library's non-template functions and its heavy templates
-/// for double and float (models, datasets, artifact round trips) are compiled once, in that
-/// library, instead of in each translation unit that uses them. Both modes give the same results.
+/// translation unit and compile the parts of the library in include/mlpipe/separate_compilation/
+/// once (the CMake target mlpipe::compiled does both), and the library's non-template functions
+/// and its heavy templates for double and float (models, datasets, artifact round trips) are
+/// compiled once, in that library, instead of in each translation unit that uses them. Both modes
+/// give the same results.
 ///
 /// A header declares its non-template functions with MLPIPE_DECL and defines them at its end, in a
 /// section compiled when MLPIPE_DEFINE_FUNCTIONS is 1: always in header-only mode (MLPIPE_DECL is
-/// `inline`), only in the compiled library in separate mode (MLPIPE_DECL is empty). The explicit
+/// `inline`), in separate mode only in the library's part that defines the functions
+/// (separate_compilation/functions.ipp, which defines MLPIPE_COMPILING_LIBRARY). The explicit
 /// instantiations listed at the end of a header begin with MLPIPE_EXTERN: `extern` (the library has
-/// them) in a user's translation unit, nothing (the library's own definitions) in the library.
+/// them) in a user's translation unit, nothing (the definitions) in that part of the library. A
+/// model family's header ends with MLPIPE_EXTERN_MODEL(family) instead: each family is compiled in
+/// a part of its own (separate_compilation/model.ipp), so that the parts build in parallel.
 #if defined(MLPIPE_SEPARATE_COMPILATION)
 #define MLPIPE_DECL
 #if defined(MLPIPE_COMPILING_LIBRARY)
@@ -63,7 +67,13 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
 #define MLPIPE_EXTERN extern
 #define MLPIPE_DEFINE_FUNCTIONS 0
 #endif
+/// The library holds `Family<double>` and `Family<float>` (declarations everywhere; the family's
+/// part of the library follows them with the definitions, MLPIPE_INSTANTIATE_MODEL).
+#define MLPIPE_EXTERN_MODEL(Family)       \
+    extern template class Family<double>; \
+    extern template class Family<float>
 #else
 #define MLPIPE_DECL inline
 #define MLPIPE_DEFINE_FUNCTIONS 1
+#define MLPIPE_EXTERN_MODEL(Family) static_assert(true)
 #endif

@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file separate_compilation.ipp The compiled part of mlpipe, for separate-compilation mode
-/// (docs/separate-compilation.md).
+/// @file separate_compilation.ipp mlpipe's compiled library in one translation unit, for
+/// separate-compilation mode without CMake (docs/separate-compilation.md).
 ///
 /// Compile this file once, in a translation unit of its own, with MLPIPE_SEPARATE_COMPILATION
-/// defined, and define MLPIPE_SEPARATE_COMPILATION in every other translation unit of the program:
-/// the CMake target mlpipe::compiled does both. It defines the core's non-template functions and
-/// the explicit instantiations for double and float that the headers declare `extern`. The wings
-/// (sqlite/, aws/) stay header-only.
-#if !defined(MLPIPE_SEPARATE_COMPILATION)
-#error "separate_compilation.ipp is mlpipe's compiled library: define MLPIPE_SEPARATE_COMPILATION"
-#endif
-#define MLPIPE_COMPILING_LIBRARY
-
-#include "mlpipe.hpp"
+/// defined, and define MLPIPE_SEPARATE_COMPILATION in every other translation unit of the program.
+/// It holds every part of separate_compilation/: the core's non-template functions and each model
+/// family. The CMake target mlpipe::compiled (and mlpipe_add_compiled_library) compiles the same
+/// parts as several translation units, which build in parallel. The wings (sqlite/, aws/) stay
+/// header-only.
+#include "separate_compilation/functions.ipp"
+#include "separate_compilation/model.ipp"
 
 namespace mlpipe {
-// The artifact round trip of every model (model_io.hpp lists them).
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_INSTANTIATE_ROUND_TRIP)
+MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_INSTANTIATE_MODEL)
 }  // namespace mlpipe

@@ -91,6 +91,8 @@ using mlpipe_data_source_fixtures =
     std::tuple<postgres_source_fixture, any_postgres_source_fixture>;
 #define MLPIPE_CONFORMANCE_PRECONDITION MLPIPE_REQUIRE_SERVER("POSTGRES")
 #include "data_source_conformance.hpp"
+#undef MLPIPE_CONFORMANCE_PRECONDITION  // expanded by the include above; the next file of a unity
+                                        // build sets its own
 
 TEST_CASE("named parameters are bound, casts and literals are left alone", "[aws][postgres]") {
     MLPIPE_REQUIRE_SERVER("POSTGRES");

@@ -57,6 +57,8 @@ using mlpipe_message_queue_fixtures =
     std::tuple<sqs_fixture<false>, sqs_fixture<true>, any_sqs_fixture>;
 #define MLPIPE_CONFORMANCE_PRECONDITION MLPIPE_REQUIRE_SERVER("FAUXQS")
 #include "message_queue_conformance.hpp"
+#undef MLPIPE_CONFORMANCE_PRECONDITION  // expanded by the include above; the next file of a unity
+                                        // build sets its own
 
 TEST_CASE("batches send and ack up to ten messages per request", "[aws][sqs]") {
     MLPIPE_REQUIRE_SERVER("FAUXQS");

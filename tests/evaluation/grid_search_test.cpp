@@ -21,13 +21,13 @@ using nlohmann::json;
 
 namespace {
 
-const auto logistic = [](const json& hyperparameters) {
+const auto logistic_with = [](const json& hyperparameters) {
     return mlpipe::test::make_logistic(hyperparameters, mlpipe::test::tight_params());
 };
 
 }  // namespace
 
-static_assert(mlpipe::parametrized_model_factory<decltype(logistic)>);
+static_assert(mlpipe::parametrized_model_factory<decltype(logistic_with)>);
 
 TEST_CASE("grids expand in scikit-learn's ParameterGrid order", "[evaluation][grid]") {
     // Names sorted byte-wise ("C" < "a" < "b"), the last varying fastest.
@@ -54,7 +54,7 @@ TEST_CASE("grid_search matches scikit-learn's GridSearchCV", "[evaluation][grid]
     const auto folds = mlpipe::stratified_k_fold(
         data, {.n_splits = reference["n_splits"].get<std::size_t>(), .shuffle = false});
     const auto result =
-        mlpipe::grid_search(logistic, reference["grid"], data, folds,
+        mlpipe::grid_search(logistic_with, reference["grid"], data, folds,
                             mlpipe::make_scorers({"accuracy", "neg_log_loss"}), {.threads = 2});
     REQUIRE(result.status == mlpipe::evaluation_status::complete);
     REQUIRE(result.candidates.size() == reference["params"].size());
@@ -79,12 +79,12 @@ TEST_CASE("grid_search matches scikit-learn's GridSearchCV", "[evaluation][grid]
     REQUIRE(result.refit_report.has_value());
     CHECK(result.refit_report->converged());
     CHECK(result.best_model->params().C == reference["best_params"]["C"].get<double>());
-    auto direct = logistic(reference["best_params"]);
+    auto direct = logistic_with(reference["best_params"]);
     (void)direct.fit(data);
     CHECK(result.best_model->coefficients() == direct.coefficients());
 
     // Selecting by another scorer: neg_log_loss prefers another C here, still the argmax.
-    const auto by_loss = mlpipe::grid_search(logistic, reference["grid"], data, folds,
+    const auto by_loss = mlpipe::grid_search(logistic_with, reference["grid"], data, folds,
                                              mlpipe::make_scorers({"accuracy", "neg_log_loss"}), {},
                                              {.select_by = "neg_log_loss", .refit = false});
     REQUIRE(by_loss.best_index.has_value());
@@ -101,9 +101,10 @@ TEST_CASE("grid_search results do not depend on the thread count", "[evaluation]
     const auto folds = mlpipe::stratified_k_fold(data, {.n_splits = 3, .seed = 5});
     const json grid = json::parse(R"({"C": [0.05, 1.0], "fit_intercept": [true, false]})");
     const auto scorers = mlpipe::make_scorers({"neg_log_loss", "f1_macro"});
-    const auto one = mlpipe::grid_search(logistic, grid, data, folds, scorers, {.threads = 1});
-    const auto two = mlpipe::grid_search(logistic, grid, data, folds, scorers, {.threads = 2});
-    const auto many = mlpipe::grid_search(logistic, grid, data, folds, scorers, {.threads = 5});
+    const auto one = mlpipe::grid_search(logistic_with, grid, data, folds, scorers, {.threads = 1});
+    const auto two = mlpipe::grid_search(logistic_with, grid, data, folds, scorers, {.threads = 2});
+    const auto many =
+        mlpipe::grid_search(logistic_with, grid, data, folds, scorers, {.threads = 5});
     REQUIRE(one.candidates.size() == 4);
     for (const auto* other : {&two, &many}) {
         REQUIRE(other->candidates.size() == 4);
@@ -121,8 +122,8 @@ TEST_CASE("grid_search ties go to the first candidate", "[evaluation][grid]") {
     const auto folds = mlpipe::stratified_k_fold(data, {.n_splits = 3});
     const mlpipe::scorer constant{"constant", false,
                                   [](const mlpipe::scoring_input&) { return 0.5; }};
-    const auto result =
-        mlpipe::grid_search(logistic, json::parse(R"({"C": [3, 2, 1]})"), data, folds, {constant});
+    const auto result = mlpipe::grid_search(logistic_with, json::parse(R"({"C": [3, 2, 1]})"), data,
+                                            folds, {constant});
     REQUIRE(result.best_index.has_value());
     CHECK(*result.best_index == 0);
     CHECK(result.best_params == json::parse(R"({"C": 3})"));
@@ -138,7 +139,7 @@ TEST_CASE("grid_search stops on request and rejects bad hyperparameters before f
     const json grid = json::parse(R"({"C": [0.1, 1, 10]})");
     // Stop after 5 of the 12 fits, one thread: candidate 0 is complete, the others are not.
     const auto stopped =
-        mlpipe::grid_search(logistic, grid, data, folds, scorers,
+        mlpipe::grid_search(logistic_with, grid, data, folds, scorers,
                             {.on_progress = [](const mlpipe::progress& p) { return p.step < 5; }});
     CHECK(stopped.status == mlpipe::evaluation_status::stopped_by_callback);
     CHECK(stopped.candidates[0].cv.status == mlpipe::evaluation_status::complete);
@@ -149,7 +150,7 @@ TEST_CASE("grid_search stops on request and rejects bad hyperparameters before f
     CHECK(*stopped.best_index == 0);
     CHECK_FALSE(stopped.best_model.has_value());  // no refit after a stop
 
-    const auto timed_out = mlpipe::grid_search(logistic, grid, data, folds, scorers,
+    const auto timed_out = mlpipe::grid_search(logistic_with, grid, data, folds, scorers,
                                                {.time_limit = std::chrono::seconds(0)});
     CHECK(timed_out.status == mlpipe::evaluation_status::time_limit);
     CHECK_FALSE(timed_out.best_index.has_value());
@@ -167,11 +168,11 @@ TEST_CASE("grid_search stops on request and rejects bad hyperparameters before f
           }) == "penalty");
     CHECK(fits == 1);  // the factory threw on the first candidate, before any fit
     CHECK(error_subject([&] {
-              (void)mlpipe::grid_search(logistic, json::parse(R"({"C": [1, -1]})"), data, folds,
-                                        scorers);
+              (void)mlpipe::grid_search(logistic_with, json::parse(R"({"C": [1, -1]})"), data,
+                                        folds, scorers);
           }) == "C");
     CHECK(error_subject([&] {
-              (void)mlpipe::grid_search(logistic, grid, data, folds, scorers, {},
+              (void)mlpipe::grid_search(logistic_with, grid, data, folds, scorers, {},
                                         {.select_by = "f1"});
           }) == "select_by");
 }

@@ -1,23 +1,36 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Every header that declares functions for the compiled library (MLPIPE_DECL) or explicit
-# instantiations (MLPIPE_EXTERN) must be included by include/mlpipe/separate_compilation.ipp:
-# otherwise a program in separate-compilation mode that uses it fails to link.
+# The compiled library is complete: otherwise a program in separate-compilation mode that uses the
+# missing part fails to link.
+#  - Every header that declares functions (MLPIPE_DECL) or explicit instantiations (MLPIPE_EXTERN)
+#    for the library is included by include/mlpipe/separate_compilation/functions.ipp, the part that
+#    defines them.
+#  - Every model family whose header declares it compiled (MLPIPE_EXTERN_MODEL) is in
+#    artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL, the list of the library's family parts.
 #   library_covers_headers.sh CXX INCLUDE_DIR EIGEN_INCLUDE_DIR
 set -eu
 cxx=$1 include=$2 eigen=$3
 reached=$(mktemp)
 trap 'rm -f "$reached"' EXIT
 "$cxx" -std=c++20 -DMLPIPE_SEPARATE_COMPILATION -I"$include" -isystem "$eigen" -MM -x c++ \
-    "$include/mlpipe/separate_compilation.ipp" | tr ' \\' '\n\n' | grep '/mlpipe/' |
+    "$include/mlpipe/separate_compilation/functions.ipp" | tr ' \\' '\n\n' | grep '/mlpipe/' |
     xargs realpath --relative-to="$include" | sort -u > "$reached"
 missing=0
-for header in $(cd "$include" && grep -rlE 'MLPIPE_DECL|MLPIPE_EXTERN' mlpipe --include='*.hpp' | sort); do
+for header in $(cd "$include" && grep -rlE 'MLPIPE_DECL|MLPIPE_EXTERN |MLPIPE_EXTERN$' mlpipe --include='*.hpp' | sort); do
     case "$header" in mlpipe/config.hpp) continue ;; esac
     if ! grep -qx "$header" "$reached"; then
-        echo "$header declares library functions but separate_compilation.ipp does not include it"
+        echo "$header declares library functions but separate_compilation/functions.ipp does not include it"
         missing=$((missing + 1))
     fi
 done
-echo "$(wc -l < "$reached") headers reached by the compiled library, $missing missing"
+families=0
+for family in $(cd "$include" && grep -rhoE '^MLPIPE_EXTERN_MODEL\([a-z_0-9]+\)' mlpipe --include='*.hpp' |
+                sed 's/.*(\(.*\))/\1/' | sort -u); do
+    families=$((families + 1))
+    if ! grep -qE "^    X\\($family\\)" "$include/mlpipe/artifact/model_io.hpp"; then
+        echo "$family is declared compiled (MLPIPE_EXTERN_MODEL) but is not in MLPIPE_FOR_EACH_SAVED_MODEL"
+        missing=$((missing + 1))
+    fi
+done
+echo "$(wc -l < "$reached") headers reached by the library's functions, $families model families, $missing missing"
 [ "$missing" -eq 0 ]

@@ -180,4 +180,15 @@ template <class Models = registered_models>
     return load_any<Models>(decode_artifact(bytes));
 }
 
+/// Separate compilation (config.hpp): each model family's part of the compiled library holds its
+/// loading through load_any (separate_compilation/model.ipp).
+#define MLPIPE_TRY_LOAD_OF(prefix, Family)                         \
+    prefix template bool detail::try_load<Family>(const artifact&, \
+                                                  std::shared_ptr<const any_model::concept_t>&);
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+#define MLPIPE_EXTERN_TRY_LOAD(Family) MLPIPE_TRY_LOAD_OF(extern, Family)
+MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_TRY_LOAD)
+#undef MLPIPE_EXTERN_TRY_LOAD
+#endif
+
 }  // namespace mlpipe

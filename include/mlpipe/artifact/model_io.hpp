@@ -630,8 +630,10 @@ template <class Model>
     }
 }
 
-/// Separate compilation (config.hpp): the models whose to_artifact and load the compiled library
-/// instantiates, for double and float.
+/// Separate compilation (config.hpp): the model families the compiled library holds, each in a part
+/// of its own (separate_compilation/model.ipp): the class templates and their artifact round trips
+/// for double and float, their loading (any_model.hpp) and their training (jobs/trainer.hpp). CMake
+/// reads this list (cmake/mlpipe_compiled.cmake): one `X(family)` a line.
 #define MLPIPE_FOR_EACH_SAVED_MODEL(X) \
     X(logistic_regression)             \
     X(linear_svm)                      \
@@ -640,13 +642,15 @@ template <class Model>
     X(decision_tree)                   \
     X(random_forest)                   \
     X(mlp)
-#define MLPIPE_INSTANTIATE_ROUND_TRIP_OF(M)                                      \
-    MLPIPE_EXTERN template artifact to_artifact<M>(const M&, artifact_manifest); \
-    MLPIPE_EXTERN template M load<M>(const artifact&);
-#define MLPIPE_INSTANTIATE_ROUND_TRIP(model) \
-    MLPIPE_INSTANTIATE_ROUND_TRIP_OF(model<double>) MLPIPE_INSTANTIATE_ROUND_TRIP_OF(model<float>)
-#if defined(MLPIPE_SEPARATE_COMPILATION) && !defined(MLPIPE_COMPILING_LIBRARY)
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_INSTANTIATE_ROUND_TRIP)
+#define MLPIPE_ROUND_TRIP_OF(prefix, M)                                   \
+    prefix template artifact to_artifact<M>(const M&, artifact_manifest); \
+    prefix template M load<M>(const artifact&);
+#define MLPIPE_ROUND_TRIPS_OF(prefix, Family) \
+    MLPIPE_ROUND_TRIP_OF(prefix, Family<double>) MLPIPE_ROUND_TRIP_OF(prefix, Family<float>)
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+#define MLPIPE_EXTERN_ROUND_TRIPS(Family) MLPIPE_ROUND_TRIPS_OF(extern, Family)
+MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_ROUND_TRIPS)
+#undef MLPIPE_EXTERN_ROUND_TRIPS
 #endif
 
 #if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)

@@ -266,6 +266,86 @@ class progress_relay {
     bool stopped_ = false;
 };
 
+/// What train's steps 4 to 6a give for the requested estimator.
+struct fitted_candidate {
+    fit_report fit;
+    std::optional<double> cv_mean;
+    std::optional<double> cv_std;
+    double score = 0.0;              ///< on the held-out part
+    nlohmann::json hyperparameters;  ///< all of them, defaults included
+    artifact_manifest manifest;      ///< the artifact's, metrics and lineage filled in
+    std::vector<std::byte> artifact_bytes;
+};
+
+/// Steps 4 to 6a of train() for one model type: cross-validates the requested pipeline of `Model`
+/// on `train_part` (when the request asks for k-fold), fits it, scores it on `test_part` and
+/// encodes its artifact with `manifest` (whose lineage the caller filled in). The only part of
+/// train() that depends on the model type: in separate-compilation mode, the compiled library
+/// holds it for every model family (separate_compilation/model.ipp).
+/// @throws training_cancelled when the progress callback asked to stop
+template <class Model>
+fitted_candidate fit_candidate(const training_request& request, const dataset<double>& train_part,
+                               const dataset<double>& test_part, const scorer& metric,
+                               progress_relay& relay, std::chrono::steady_clock::time_point started,
+                               artifact_manifest manifest) {
+    using pipeline_type = pipeline<Model>;
+    const auto elapsed = [&] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
+    const auto make = [&] {
+        std::vector<any_transformer<double>> steps;
+        for (std::size_t i = 0; i < request.preprocessing.size(); ++i) {
+            const auto& s = request.preprocessing[i];
+            steps.push_back(
+                make_step<double>(s.kind, s.params, "preprocessing[" + std::to_string(i) + "]"));
+        }
+        return pipeline_type(std::move(steps),
+                             make_estimator<Model>(request.hyperparameters, "estimator"));
+    };
+    fitted_candidate out;
+    fit_options fit;
+    fit.threads = request.threads;
+    fit.on_progress = [&](const progress& p) { return relay(p); };
+
+    // 4. Cross-validate.
+    if (request.validation.method == validation_method::k_fold) {
+        k_fold_options k;
+        k.n_splits = request.validation.folds;
+        k.seed = request.seed;
+        const auto folds = stratified_k_fold(train_part, k);
+        const auto cv = cross_validate(make, train_part, folds, {metric}, fit);
+        relay.throw_if_stopped("cross-validation");
+        out.cv_mean = cv.mean(metric.name);
+        out.cv_std = cv.std_dev(metric.name);
+    }
+
+    // 5. Fit.
+    pipeline_type model = make();
+    out.fit = model.fit(train_part, fit);
+    relay.throw_if_stopped("fit");
+    out.hyperparameters = model.model().params().to_json();
+
+    // 6a. Evaluate.
+    relay.step("evaluate", elapsed());
+    out.score = score_on(model, test_part, metric);
+
+    // Member by member: clang 14 with AddressSanitizer leaks the object this replaced when it is
+    // assigned a braced list here (one map per training; g++ does not).
+    manifest.metrics = nlohmann::json::object();
+    manifest.metrics["metric"] = metric.name;
+    manifest.metrics["holdout_" + metric.name] = out.score;
+    manifest.metrics["test_rows"] = static_cast<std::uint64_t>(test_part.n_samples());
+    if (out.cv_mean) {
+        manifest.metrics["cv_mean_" + metric.name] = *out.cv_mean;
+        manifest.metrics["cv_std_" + metric.name] = *out.cv_std;
+    }
+    manifest.lineage.time_taken_seconds = out.fit.elapsed_seconds;
+    manifest.lineage.created_at = utc_now_iso8601();
+    out.artifact_bytes = encode_artifact(to_artifact(model, manifest));
+    out.manifest = std::move(manifest);
+    return out;
+}
+
 }  // namespace detail
 
 /// Trains, validates, publishes and promotes as `request` says (see the file comment).
@@ -352,70 +432,27 @@ training_outcome train(const training_request& request, Source& source,
     out.test_rows = parts.test.size();
 
     const scorer metric = make_scorer(request.validation.metric);
-    double gate_score = 0.0;
-    nlohmann::json hyperparameters;
-    std::vector<std::byte> artifact_bytes;
     artifact_manifest manifest;
+    manifest.lineage.request_id = request.request_id;
+    manifest.lineage.dataset_name = request.dataset.name;
+    manifest.lineage.dataset_digest = detail::dataset_digest(data);
+    manifest.lineage.row_count = out.train_rows;
+    manifest.lineage.watermark = detail::watermark_text(fetched.high_watermark);
 
+    // 4-6a. Cross-validate, fit, evaluate.
+    detail::fitted_candidate candidate;
     visit_estimator(request.estimator, [&](auto type) {
-        using model_type = typename decltype(type)::type;
-        using pipeline_type = pipeline<model_type>;
-        const auto make = [&] {
-            std::vector<any_transformer<double>> steps;
-            for (std::size_t i = 0; i < request.preprocessing.size(); ++i) {
-                const auto& s = request.preprocessing[i];
-                steps.push_back(make_step<double>(s.kind, s.params,
-                                                  "preprocessing[" + std::to_string(i) + "]"));
-            }
-            return pipeline_type(std::move(steps),
-                                 make_estimator<model_type>(request.hyperparameters, "estimator"));
-        };
-        fit_options fit;
-        fit.threads = request.threads;
-        fit.on_progress = [&](const progress& p) { return relay(p); };
-
-        // 4. Cross-validate.
-        if (request.validation.method == validation_method::k_fold) {
-            k_fold_options k;
-            k.n_splits = request.validation.folds;
-            k.seed = request.seed;
-            const auto folds = stratified_k_fold(train_part, k);
-            const auto cv = cross_validate(make, train_part, folds, {metric}, fit);
-            relay.throw_if_stopped("cross-validation");
-            out.cv_mean = cv.mean(metric.name);
-            out.cv_std = cv.std_dev(metric.name);
-        }
-
-        // 5. Fit.
-        pipeline_type model = make();
-        out.fit = model.fit(train_part, fit);
-        relay.throw_if_stopped("fit");
-        hyperparameters = model.model().params().to_json();
-
-        // 6a. Evaluate.
-        relay.step("evaluate", elapsed());
-        out.score = detail::score_on(model, test_part, metric);
-        gate_score = out.cv_mean ? *out.cv_mean : out.score;
-
-        // Member by member: clang 14 with AddressSanitizer leaks the object this replaced when it
-        // is assigned a braced list here (one map per training; g++ does not).
-        manifest.metrics = nlohmann::json::object();
-        manifest.metrics["metric"] = metric.name;
-        manifest.metrics["holdout_" + metric.name] = out.score;
-        manifest.metrics["test_rows"] = out.test_rows;
-        if (out.cv_mean) {
-            manifest.metrics["cv_mean_" + metric.name] = *out.cv_mean;
-            manifest.metrics["cv_std_" + metric.name] = *out.cv_std;
-        }
-        manifest.lineage.request_id = request.request_id;
-        manifest.lineage.dataset_name = request.dataset.name;
-        manifest.lineage.dataset_digest = detail::dataset_digest(data);
-        manifest.lineage.row_count = out.train_rows;
-        manifest.lineage.watermark = detail::watermark_text(fetched.high_watermark);
-        manifest.lineage.time_taken_seconds = out.fit.elapsed_seconds;
-        manifest.lineage.created_at = detail::utc_now_iso8601();
-        artifact_bytes = encode_artifact(to_artifact(model, manifest));
+        candidate = detail::fit_candidate<typename decltype(type)::type>(
+            request, train_part, test_part, metric, relay, started, std::move(manifest));
     });
+    out.fit = candidate.fit;
+    out.cv_mean = candidate.cv_mean;
+    out.cv_std = candidate.cv_std;
+    out.score = candidate.score;
+    manifest = std::move(candidate.manifest);
+    const nlohmann::json& hyperparameters = candidate.hyperparameters;
+    const std::vector<std::byte>& artifact_bytes = candidate.artifact_bytes;
+    const double gate_score = out.cv_mean ? *out.cv_mean : out.score;
 
     // 6b. Gate: minimum score, then the champion.
     std::string gate;
@@ -544,5 +581,17 @@ training_outcome train(const training_request& request, Source& source,
     out.seconds = elapsed();
     return out;
 }
+
+/// Separate compilation (config.hpp): each model family's part of the compiled library holds its
+/// fit_candidate (separate_compilation/model.ipp).
+#define MLPIPE_FIT_CANDIDATE_OF(prefix, Family)                                                 \
+    prefix template detail::fitted_candidate detail::fit_candidate<Family<double>>(             \
+        const training_request&, const dataset<double>&, const dataset<double>&, const scorer&, \
+        detail::progress_relay&, std::chrono::steady_clock::time_point, artifact_manifest);
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+#define MLPIPE_EXTERN_FIT_CANDIDATE(Family) MLPIPE_FIT_CANDIDATE_OF(extern, Family)
+MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_FIT_CANDIDATE)
+#undef MLPIPE_EXTERN_FIT_CANDIDATE
+#endif
 
 }  // namespace mlpipe

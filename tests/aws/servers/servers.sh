@@ -16,7 +16,8 @@
 #   MLPIPE_TEST_PG_BIN     PostgreSQL's bin directory (default /usr/lib/postgresql/15/bin)
 #
 # Logs: STATE_DIR/logs/<server>.log (this script's steps), STATE_DIR/rgw/log/ (Ceph daemons),
-# STATE_DIR/postgres/postgres.log, STATE_DIR/fauxqs/fauxqs.log.
+# STATE_DIR/postgres/postgres.log (/tmp/mlpipe-test-postgres-*/postgres.log as root),
+# STATE_DIR/fauxqs/fauxqs.log.
 set -uo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,6 +34,15 @@ command_name=$1
 state=$(realpath -m -- "$2")
 if [ -z "$state" ] || [ "$state" = / ]; then usage; fi
 readonly command_name state
+# The PostgreSQL cluster's files. initdb refuses to run as root, so as root the cluster belongs to
+# user postgres, who may not be able to reach STATE_DIR (a checkout under /root, mode 700): then it
+# lives in a directory of its own under /tmp, named after STATE_DIR.
+if [ "$(id -u)" -eq 0 ]; then
+  pg_dir=/tmp/mlpipe-test-postgres-$(printf '%s' "$state" | sha256sum | cut -c1-16)
+else
+  pg_dir=$state/postgres
+fi
+readonly pg_dir
 
 now_ms() { date +%s%3N; }
 
@@ -79,15 +89,15 @@ unavailable() {
   log "${name,,}" "UNAVAILABLE: $reason"
 }
 
-# True when pid $1 is alive (not a zombie) and its command line mentions STATE_DIR: a stale pid
-# file must never make us signal an unrelated process.
+# True when pid $1 is alive (not a zombie) and its command line mentions STATE_DIR (or the
+# PostgreSQL cluster's directory): a stale pid file must never make us signal an unrelated process.
 ours() {
   local pid=$1 stat
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
   stat=${stat##*) }
   [ "${stat%% *}" != Z ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$state/"
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -e "$state/" -e "$pg_dir/"
 }
 
 # Sends $2 (default TERM) to pid $1 if it is ours and waits up to $3 s (default 20), then KILLs.
@@ -118,7 +128,7 @@ stop_all() {
   [ -d "$state" ] || return 0
   mkdir -p "$state/logs"
   # PostgreSQL: SIGINT is its "fast" shutdown; the first line of postmaster.pid is the postmaster.
-  stop_pidfile "$state/postgres/data/postmaster.pid" INT 30 &
+  stop_pidfile "$pg_dir/data/postmaster.pid" INT 30 &
   stop_pidfile "$state/fauxqs/fauxqs.pid" TERM 10 &
   # Ceph: the gateway first, then the OSD, then the monitor.
   (
@@ -334,8 +344,9 @@ start_postgres() {
     unavailable POSTGRES "no initdb/pg_ctl in $bin: apt-get install postgresql (or set MLPIPE_TEST_PG_BIN)"
     return
   fi
-  dir=$state/postgres
+  dir=$pg_dir
   data=$dir/data
+  rm -rf -- "$dir"
   mkdir -p "$dir"
   if [ "$(id -u)" -eq 0 ]; then
     # initdb refuses to run as root.
@@ -422,6 +433,12 @@ start)
 stop)
   stop_all
   rm -f "$state/servers.env"
+  if [ "$pg_dir" != "$state/postgres" ] && [ -d "$pg_dir" ]; then
+    # The cluster outside STATE_DIR goes; its server log stays with the others.
+    mkdir -p "$state/logs"
+    cp -f "$pg_dir/postgres.log" "$state/logs/postgres-server.log" 2>/dev/null
+    rm -rf -- "$pg_dir"
+  fi
   echo "servers.sh: stopped the servers of $state"
   exit 0
   ;;

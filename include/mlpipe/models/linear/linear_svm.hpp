@@ -645,9 +645,6 @@ auto linear_svm<Scalar>::predict_proba(matrix_cref<Scalar> x) const -> probabili
     return p;
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class linear_svm<double>;
-MLPIPE_EXTERN template class linear_svm<float>;
-#endif
+MLPIPE_EXTERN_MODEL(linear_svm);
 
 }  // namespace mlpipe

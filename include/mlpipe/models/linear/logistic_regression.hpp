@@ -522,9 +522,6 @@ auto logistic_regression<Scalar>::predict(matrix_cref<Scalar> x) const -> class_
     return out;
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class logistic_regression<double>;
-MLPIPE_EXTERN template class logistic_regression<float>;
-#endif
+MLPIPE_EXTERN_MODEL(logistic_regression);
 
 }  // namespace mlpipe

@@ -286,9 +286,6 @@ auto gaussian_naive_bayes<Scalar>::predict(matrix_cref<Scalar> x) const -> class
     return detail::most_probable(predict_proba(x));
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class gaussian_naive_bayes<double>;
-MLPIPE_EXTERN template class gaussian_naive_bayes<float>;
-#endif
+MLPIPE_EXTERN_MODEL(gaussian_naive_bayes);
 
 }  // namespace mlpipe

@@ -246,9 +246,6 @@ auto k_nearest_neighbors<Scalar>::predict(matrix_cref<Scalar> q) const -> class_
     return detail::most_probable(predict_proba(q));
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class k_nearest_neighbors<double>;
-MLPIPE_EXTERN template class k_nearest_neighbors<float>;
-#endif
+MLPIPE_EXTERN_MODEL(k_nearest_neighbors);
 
 }  // namespace mlpipe

@@ -935,9 +935,6 @@ auto mlp<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
     return detail::most_probable(predict_proba(x));
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class mlp<double>;
-MLPIPE_EXTERN template class mlp<float>;
-#endif
+MLPIPE_EXTERN_MODEL(mlp);
 
 }  // namespace mlpipe

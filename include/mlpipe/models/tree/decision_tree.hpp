@@ -201,9 +201,6 @@ auto decision_tree<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_
     return detail::most_probable(predict_proba(x));
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class decision_tree<double>;
-MLPIPE_EXTERN template class decision_tree<float>;
-#endif
+MLPIPE_EXTERN_MODEL(decision_tree);
 
 }  // namespace mlpipe

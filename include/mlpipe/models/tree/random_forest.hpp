@@ -234,9 +234,6 @@ auto random_forest<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_
     return detail::most_probable(predict_proba(x));
 }
 
-#if defined(MLPIPE_SEPARATE_COMPILATION)
-MLPIPE_EXTERN template class random_forest<double>;
-MLPIPE_EXTERN template class random_forest<float>;
-#endif
+MLPIPE_EXTERN_MODEL(random_forest);
 
 }  // namespace mlpipe

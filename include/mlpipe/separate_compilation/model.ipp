@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+/// @file separate_compilation/model.ipp The part of mlpipe's compiled library that holds one model
+/// family, MLPIPE_COMPILED_MODEL (one of artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL), for
+/// separate-compilation mode (docs/separate-compilation.md): the class templates for double and
+/// float, their artifact round trips, their loading by load_any and their training by the trainer.
+/// Compile it once per family, each in a translation unit of its own, with MLPIPE_COMPILED_MODEL
+/// defined to the family's name: the families build in parallel. (Without MLPIPE_COMPILED_MODEL
+/// it only defines MLPIPE_INSTANTIATE_MODEL, for separate_compilation.ipp.)
+#if !defined(MLPIPE_SEPARATE_COMPILATION)
+#error \
+    "separate_compilation/model.ipp is part of mlpipe's compiled library: define MLPIPE_SEPARATE_COMPILATION"
+#endif
+
+#include "../artifact/any_model.hpp"
+#include "../artifact/model_io.hpp"
+#include "../jobs/trainer.hpp"
+#include "../models.hpp"
+
+/// The definitions of a family's part, after the declarations that the headers made.
+#define MLPIPE_INSTANTIATE_MODEL(Family) \
+    template class Family<double>;       \
+    template class Family<float>;        \
+    MLPIPE_ROUND_TRIPS_OF(, Family)      \
+    MLPIPE_TRY_LOAD_OF(, Family)         \
+    MLPIPE_FIT_CANDIDATE_OF(, Family)
+
+#if defined(MLPIPE_COMPILED_MODEL)
+namespace mlpipe {
+MLPIPE_INSTANTIATE_MODEL(MLPIPE_COMPILED_MODEL)
+}  // namespace mlpipe
+#endif
