@@ -407,7 +407,14 @@ auto logistic_regression<Scalar>::fit(const dataset<Scalar>& data,
             const block_array target =
                 (y.segment(start, rows).array() == 1).template cast<double>();
             const block_array e = (-zi.abs()).exp();
-            loss = (wb * (zi.max(0.0) + e.log1p() - target * zi)).sum();
+            // The sum in order, as Eigen's (scalar) reduction of the same expression adds it: g++
+            // -O3 cannot see that e's fixed-capacity storage is written up to `rows` and warned
+            // (-Wmaybe-uninitialized) inside that reduction.
+            for (Eigen::Index i = 0; i < rows; ++i) {
+                const double term =
+                    wb[i] * (std::max(zi[i], 0.0) + std::log1p(e[i]) - target[i] * zi[i]);
+                loss = i == 0 ? term : loss + term;
+            }
             const block_array s = 1.0 / (1.0 + e);  // sigmoid(|z|)
             zb = wb * ((zi >= 0.0).select(s, e * s) - target);
         } else {
