@@ -12,6 +12,12 @@
 /// - `postgresql://USER@HOST:PORT/DB?sslmode=verify-full&sslrootcert=...` (libpq's own URI)
 #pragma once
 
+#if defined(MLPIPE_SEPARATE_COMPILATION) && !defined(MLPIPE_COMPILING_WING) && \
+    !defined(MLPIPE_COMPILED_AWS)
+#error \
+    "mlpipe's compiled library was made without the aws wing: call find_package(mlpipe COMPONENTS aws) (or add the aws wing) before mlpipe_add_compiled_library()"
+#endif
+
 #include <memory>
 #include <string>
 
@@ -116,7 +122,15 @@ inline std::string uri_region(const storage_uri& uri) {
 /// `postgres://` (open_data_source; the URI goes to libpq unchanged). Including this header
 /// does it once at start-up; calling it again is harmless.
 /// Thread safety: may be called from any thread.
-inline void register_backends() {
+MLPIPE_WING_DECL void register_backends();
+
+namespace detail {
+/// Registers the backends during static initialisation of any program that includes this header.
+inline const bool backends_registered = (register_backends(), true);
+}  // namespace detail
+
+#if MLPIPE_DEFINE_WING_FUNCTIONS
+MLPIPE_WING_DECL void register_backends() {
     register_blob_store_scheme("s3", [](const storage_uri& uri) {
         return any_blob_store::make<s3_blob_store>(s3_options_from_uri(uri));
     });
@@ -130,10 +144,6 @@ inline void register_backends() {
         });
     }
 }
-
-namespace detail {
-/// Registers the backends during static initialisation of any program that includes this header.
-inline const bool backends_registered = (register_backends(), true);
-}  // namespace detail
+#endif
 
 }  // namespace mlpipe::aws

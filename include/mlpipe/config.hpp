@@ -77,3 +77,22 @@ static_assert(std::endian::native == std::endian::little || std::endian::native 
 #define MLPIPE_DEFINE_FUNCTIONS 1
 #define MLPIPE_EXTERN_MODEL(Family) static_assert(true)
 #endif
+
+/// A wing's start-up registration (`register_backends` in sqlite.hpp and aws.hpp), which every
+/// program that includes the wing runs during static initialisation. It makes every backend of the
+/// wing, so header-only it compiles the whole wing in each translation unit that includes it. In
+/// separate mode it is declared with MLPIPE_WING_DECL and defined (MLPIPE_DEFINE_WING_FUNCTIONS)
+/// only in the wing's part of the compiled library (separate_compilation/wing.ipp, which defines
+/// MLPIPE_COMPILING_WING); mlpipe_add_compiled_library() adds that part for each wing whose target
+/// exists when it is called, and defines MLPIPE_COMPILED_<WING> for the library's users.
+#if defined(MLPIPE_SEPARATE_COMPILATION)
+#define MLPIPE_WING_DECL
+#if defined(MLPIPE_COMPILING_WING)
+#define MLPIPE_DEFINE_WING_FUNCTIONS 1
+#else
+#define MLPIPE_DEFINE_WING_FUNCTIONS 0
+#endif
+#else
+#define MLPIPE_WING_DECL inline
+#define MLPIPE_DEFINE_WING_FUNCTIONS 1
+#endif

@@ -3,6 +3,12 @@
 /// message queue, registered for `sqlite://` URIs in open_data_source and open_message_queue.
 #pragma once
 
+#if defined(MLPIPE_SEPARATE_COMPILATION) && !defined(MLPIPE_COMPILING_WING) && \
+    !defined(MLPIPE_COMPILED_SQLITE)
+#error \
+    "mlpipe's compiled library was made without the sqlite wing: call find_package(mlpipe COMPONENTS sqlite) (or add the sqlite wing) before mlpipe_add_compiled_library()"
+#endif
+
 #include <string>
 
 #include "storage/any_data_source.hpp"
@@ -31,7 +37,15 @@ inline std::string database_path(const storage_uri& uri) {
 /// (`sqlite:///path.db`). Including this header does it once at start-up; calling it again is
 /// harmless.
 /// Thread safety: may be called from any thread.
-inline void register_backends() {
+MLPIPE_WING_DECL void register_backends();
+
+namespace detail {
+/// Registers the backends during static initialisation of any program that includes this header.
+inline const bool backends_registered = (register_backends(), true);
+}  // namespace detail
+
+#if MLPIPE_DEFINE_WING_FUNCTIONS
+MLPIPE_WING_DECL void register_backends() {
     register_message_queue_scheme("sqlite", [](const storage_uri& uri) {
         sqlite_queue_options options;
         options.queue = uri.get("queue", "default");
@@ -54,10 +68,6 @@ inline void register_backends() {
                                                              std::move(definitions));
         });
 }
-
-namespace detail {
-/// Registers the backends during static initialisation of any program that includes this header.
-inline const bool backends_registered = (register_backends(), true);
-}  // namespace detail
+#endif
 
 }  // namespace mlpipe::sqlite
