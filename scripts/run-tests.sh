@@ -87,16 +87,17 @@ if [ "$quick" = 0 ]; then
   stage "clang ASan+UBSan: test"
   ctest --preset ci-asan
 
-  # Only the executables whose tests exercise threads: the predictor's cache and alias swaps
-  # (serving_tests), the registry and the blob stores under concurrent writers, the training
-  # workers, pools and their lease heartbeats (jobs_tests), the models' multi-threaded fits and
-  # predictions (random forest trees, mlp chunks, logistic regression blocks: models_tests).
-  tsan_targets=(serving_tests registry_tests storage_tests jobs_tests models_tests)
+  # Only the areas whose tests exercise threads, built into one executable
+  # (concurrent_parts_tests): the predictor's cache and alias swaps (serving_tests), the registry
+  # and the blob stores under concurrent writers, the training workers, pools and their lease
+  # heartbeats (jobs_tests), the models' multi-threaded fits and predictions (random forest trees,
+  # mlp chunks, logistic regression blocks: models_tests).
+  tsan_areas=(serving_tests registry_tests storage_tests jobs_tests models_tests)
   stage "clang TSan: build the concurrent parts"
   cmake --preset ci-tsan >/dev/null
-  cmake --build --preset ci-tsan -j "$jobs" --target "${tsan_targets[@]}"
+  cmake --build --preset ci-tsan -j "$jobs" --target concurrent_parts_tests
   stage "clang TSan: test the concurrent parts"
-  # Test names are "<executable>:<test case>"; the executables not built here are filtered out.
-  ctest --preset ci-tsan -R "^($(IFS='|'; echo "${tsan_targets[*]}")):"
+  # Test names are "<area>: <test case>"; the tests of executables not built here are filtered out.
+  ctest --preset ci-tsan -R "^($(IFS='|'; echo "${tsan_areas[*]}")):"
 fi
 stage ""

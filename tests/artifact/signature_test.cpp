@@ -16,7 +16,7 @@ using mlpipe::key_bytes;
 using mlpipe::test::golden_logistic_regression;
 
 namespace {
-const std::string key = "0123456789abcdef0123456789abcdef";
+const std::string signing_key = "0123456789abcdef0123456789abcdef";
 const std::string other_key = "fedcba9876543210fedcba9876543210";
 }  // namespace
 
@@ -33,13 +33,13 @@ TEST_CASE("HMAC-SHA256 matches RFC 4231 test case 2", "[artifact][signature]") {
 TEST_CASE("a signed artifact verifies and decodes, with and without the key",
           "[artifact][signature]") {
     const auto plain = mlpipe::encode_artifact(golden_logistic_regression());
-    const auto signed_bytes = mlpipe::sign_artifact(plain, key_bytes(key));
+    const auto signed_bytes = mlpipe::sign_artifact(plain, key_bytes(signing_key));
     CHECK(signed_bytes.size() == plain.size() + 40);
-    const auto info = mlpipe::verify_artifact_signature(signed_bytes, key_bytes(key));
+    const auto info = mlpipe::verify_artifact_signature(signed_bytes, key_bytes(signing_key));
     CHECK(info.is_signed());
-    CHECK(mlpipe::decode_signed_artifact(signed_bytes, key_bytes(key)) ==
+    CHECK(mlpipe::decode_signed_artifact(signed_bytes, key_bytes(signing_key)) ==
           golden_logistic_regression());
-    CHECK(mlpipe::decode_signed_artifact_view(signed_bytes, key_bytes(key)) ==
+    CHECK(mlpipe::decode_signed_artifact_view(signed_bytes, key_bytes(signing_key)) ==
           golden_logistic_regression());
     CHECK(mlpipe::decode_artifact(signed_bytes) == golden_logistic_regression());
     // Signing again replaces the signature.
@@ -50,9 +50,9 @@ TEST_CASE("a signed artifact verifies and decodes, with and without the key",
 
 TEST_CASE("unsigned, tampered or foreign-key artifacts are refused", "[artifact][signature]") {
     const auto plain = mlpipe::encode_artifact(golden_logistic_regression());
-    CHECK_THROWS_WITH(mlpipe::decode_signed_artifact(plain, key_bytes(key)),
+    CHECK_THROWS_WITH(mlpipe::decode_signed_artifact(plain, key_bytes(signing_key)),
                       Contains("not signed"));
-    const auto signed_bytes = mlpipe::sign_artifact(plain, key_bytes(key));
+    const auto signed_bytes = mlpipe::sign_artifact(plain, key_bytes(signing_key));
     CHECK_THROWS_WITH(mlpipe::verify_artifact_signature(signed_bytes, key_bytes(other_key)),
                       Contains("signature does not match"));
 
@@ -64,7 +64,7 @@ TEST_CASE("unsigned, tampered or foreign-key artifacts are refused", "[artifact]
         tampered[at] ^= std::byte{1};
         if (at < info.checksum_offset) mlpipe::test::rechecksum(tampered, 48);
         INFO("byte " << at);
-        CHECK_THROWS_AS(mlpipe::verify_artifact_signature(tampered, key_bytes(key)),
+        CHECK_THROWS_AS(mlpipe::verify_artifact_signature(tampered, key_bytes(signing_key)),
                         mlpipe::format_error);
     }
     // Stripping the signature and clearing the flag makes an unsigned artifact: refused as such.
@@ -72,7 +72,7 @@ TEST_CASE("unsigned, tampered or foreign-key artifacts are refused", "[artifact]
     mlpipe::detail::store_le(stripped.data() + 12, std::uint32_t{0});
     mlpipe::test::rechecksum(stripped);
     CHECK_NOTHROW(mlpipe::decode_artifact(stripped));
-    CHECK_THROWS_WITH(mlpipe::decode_signed_artifact(stripped, key_bytes(key)),
+    CHECK_THROWS_WITH(mlpipe::decode_signed_artifact(stripped, key_bytes(signing_key)),
                       Contains("not signed"));
 }
 
@@ -83,5 +83,5 @@ TEST_CASE("signing needs a key of 16 bytes and a valid artifact", "[artifact][si
                     mlpipe::invalid_input_error);
     auto corrupt = plain;
     corrupt[40] ^= std::byte{1};
-    CHECK_THROWS_AS(mlpipe::sign_artifact(corrupt, key_bytes(key)), mlpipe::format_error);
+    CHECK_THROWS_AS(mlpipe::sign_artifact(corrupt, key_bytes(signing_key)), mlpipe::format_error);
 }

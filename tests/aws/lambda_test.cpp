@@ -123,12 +123,6 @@ pid_t spawn_bootstrap(const std::vector<std::string>& env) {
     return pid;
 }
 
-int wait_exit(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 TEST_CASE("the bootstrap executable serves a published model through the Runtime API",
@@ -165,7 +159,7 @@ TEST_CASE("the bootstrap executable serves a published model through the Runtime
     CHECK(bad.ok);
     CHECK(nlohmann::json::parse(bad.body).at("error").at("status") == 400);
     harness.stop();
-    CHECK(wait_exit(pid) == 0);
+    CHECK(mlpipe::test::wait_exit(pid) == 0);
     std::cout << "bootstrap cold start to first answer: " << cold << " ms\n";
 }
 
@@ -181,5 +175,5 @@ TEST_CASE("the bootstrap executable reports a missing model as an init error",
     const auto error = harness.wait_init_error(std::chrono::seconds(30));
     REQUIRE(error.has_value());
     CHECK_THAT(error->body, Catch::Contains("no-such-model"));
-    CHECK(wait_exit(pid) == 1);
+    CHECK(mlpipe::test::wait_exit(pid) == 1);
 }

@@ -21,6 +21,7 @@
 
 #include "aws_test_support.hpp"
 #include "jobs_support.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -44,12 +45,6 @@ pid_t start_worker(const std::filesystem::path& config, const std::filesystem::p
         ::_exit(127);
     }
     return pid;
-}
-
-int wait_exit(pid_t pid) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void wait_for(const std::filesystem::path& log, const std::string& text) {
@@ -139,13 +134,13 @@ TEST_CASE("a killed EC2 worker's SQS message is redelivered and published once",
     const pid_t first = start_worker(config_path, first_log);
     wait_for(first_log, "received killed-1 attempt=1");
     ::kill(first, SIGKILL);
-    CHECK(wait_exit(first) == 128 + SIGKILL);
+    CHECK(mlpipe::test::wait_exit(first) == 128 + SIGKILL);
     INFO("first worker:\n" << read_file(first_log));
     CHECK(read_file(first_log).find("published") == std::string::npos);
 
     const auto second_log = dir / "second.log";
     const pid_t second = start_worker(config_path, second_log);
-    const int rc = wait_exit(second);
+    const int rc = mlpipe::test::wait_exit(second);
     const auto output = read_file(second_log);
     INFO("second worker:\n" << output);
     CHECK(rc == 0);

@@ -34,7 +34,7 @@ struct any_registry_fixture {
     void corrupt(const std::string& key) { store.put(key, "tampered"); }
 };
 
-std::string artifact(int i) {
+std::string artifact_bytes(int i) {
     return "artifact bytes #" + std::to_string(i) +
            std::string(static_cast<std::size_t>(100 + i), '\0');
 }
@@ -51,7 +51,7 @@ TEMPLATE_LIST_TEST_CASE("publish numbers versions 1, 2, 3 and reads them back ve
     CHECK(r.versions("iris").empty());
     CHECK_FALSE(r.latest_version("iris").has_value());
     for (int i = 1; i <= 3; ++i) {
-        const auto published = r.publish("iris", artifact(i), {{"accuracy", 0.9 + i / 100.0}},
+        const auto published = r.publish("iris", artifact_bytes(i), {{"accuracy", 0.9 + i / 100.0}},
                                          "req-" + std::to_string(i), "worker-1");
         CHECK(published.version == static_cast<std::uint64_t>(i));
         CHECK(published.created);
@@ -59,21 +59,21 @@ TEMPLATE_LIST_TEST_CASE("publish numbers versions 1, 2, 3 and reads them back ve
     CHECK(r.versions("iris") == std::vector<std::uint64_t>{1, 2, 3});
     CHECK(r.latest_version("iris") == 3u);
     const auto v2 = r.fetch("iris", 2);
-    CHECK(v2.bytes == artifact(2));
+    CHECK(v2.bytes == artifact_bytes(2));
     CHECK(v2.info.version == 2);
-    CHECK(v2.info.sha256 == mlpipe::detail::sha256_hex(artifact(2)));
-    CHECK(v2.info.size == artifact(2).size());
+    CHECK(v2.info.sha256 == mlpipe::detail::sha256_hex(artifact_bytes(2)));
+    CHECK(v2.info.size == artifact_bytes(2).size());
     CHECK(v2.info.metadata.at("accuracy").template get<double>() == Approx(0.92));
     CHECK(v2.info.request_id == "req-2");
     CHECK(v2.info.published_by == "worker-1");
     CHECK(v2.info.published_at.size() == 24);  // 2026-01-02T03:04:05.678Z
-    CHECK(r.resolve("iris", "latest").bytes == artifact(3));
-    CHECK(r.resolve("iris", "1").bytes == artifact(1));
+    CHECK(r.resolve("iris", "latest").bytes == artifact_bytes(3));
+    CHECK(r.resolve("iris", "1").bytes == artifact_bytes(1));
     CHECK_THROWS_AS(r.fetch("iris", 4), mlpipe::invalid_input_error);
     CHECK_THROWS_AS(r.resolve("iris", "production"), mlpipe::invalid_input_error);
     CHECK_THROWS_AS(r.publish("../iris", "x"), mlpipe::invalid_input_error);
     CHECK_THROWS_AS(r.publish("", "x"), mlpipe::invalid_input_error);
-    r.publish("wine", artifact(9));
+    r.publish("wine", artifact_bytes(9));
     CHECK(r.models() == std::vector<std::string>{"iris", "wine"});
 }
 
@@ -82,22 +82,22 @@ TEMPLATE_LIST_TEST_CASE(
     "[registry]", registry_fixtures) {
     TestType f;
     auto& r = f.registry;
-    const auto first = r.publish("iris", artifact(1), {{"run", 1}}, "request-42", "worker-1");
+    const auto first = r.publish("iris", artifact_bytes(1), {{"run", 1}}, "request-42", "worker-1");
     const auto keys_before = mlpipe::list_all(f.store, "");
     std::vector<std::string> etags_before;
     for (const auto& k : keys_before)
         etags_before.push_back(f.store.get(k)->etag);
-    const auto again = r.publish("iris", artifact(2), {{"run", 2}}, "request-42", "worker-2");
+    const auto again = r.publish("iris", artifact_bytes(2), {{"run", 2}}, "request-42", "worker-2");
     CHECK(again.version == first.version);
     CHECK_FALSE(again.created);
     const auto keys_after = mlpipe::list_all(f.store, "");
     CHECK(keys_after == keys_before);
     for (std::size_t i = 0; i < keys_after.size(); ++i)
         CHECK(f.store.get(keys_after[i])->etag == etags_before[i]);
-    CHECK(r.fetch("iris", 1).bytes == artifact(1));
+    CHECK(r.fetch("iris", 1).bytes == artifact_bytes(1));
     // Without a request id, every publish is new.
-    CHECK(r.publish("iris", artifact(1)).version == 2);
-    CHECK(r.publish("iris", artifact(1)).version == 3);
+    CHECK(r.publish("iris", artifact_bytes(1)).version == 2);
+    CHECK(r.publish("iris", artifact_bytes(1)).version == 3);
 }
 
 TEMPLATE_LIST_TEST_CASE("concurrent publishers get distinct versions and lose none",
@@ -110,7 +110,7 @@ TEMPLATE_LIST_TEST_CASE("concurrent publishers get distinct versions and lose no
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
             for (int i = 0; i < each; ++i)
-                r.publish("iris", artifact(t * 100 + i), {},
+                r.publish("iris", artifact_bytes(t * 100 + i), {},
                           "t" + std::to_string(t) + "-" + std::to_string(i));
         });
     }
@@ -119,7 +119,7 @@ TEMPLATE_LIST_TEST_CASE("concurrent publishers get distinct versions and lose no
     for (int t = 0; t < 3; ++t) {
         pool.emplace_back([&, t] {
             dup[static_cast<std::size_t>(t)] =
-                r.publish("iris", artifact(999), {}, "same-request").version;
+                r.publish("iris", artifact_bytes(999), {}, "same-request").version;
         });
     }
     for (auto& th : pool)
@@ -143,15 +143,15 @@ TEMPLATE_LIST_TEST_CASE("aliases move by compare-and-swap and every move is audi
     TestType f;
     auto& r = f.registry;
     for (int i = 1; i <= 3; ++i)
-        r.publish("iris", artifact(i));
+        r.publish("iris", artifact_bytes(i));
     CHECK_FALSE(r.alias("iris", "production").has_value());
     const auto m1 = r.set_alias("iris", "production", 1, "alice", "first release");
     CHECK(m1.sequence == 1);
     CHECK_FALSE(m1.from.has_value());
     CHECK(m1.to == 1);
-    CHECK(m1.sha256 == mlpipe::detail::sha256_hex(artifact(1)));
+    CHECK(m1.sha256 == mlpipe::detail::sha256_hex(artifact_bytes(1)));
     CHECK(r.alias("iris", "production") == 1u);
-    CHECK(r.resolve("iris", "production").bytes == artifact(1));
+    CHECK(r.resolve("iris", "production").bytes == artifact_bytes(1));
     // The champion gate: move only if production still points where we think.
     CHECK_FALSE(r.move_alias_if("iris", "production", 2, 3, "gate").has_value());
     CHECK_FALSE(r.move_alias_if("iris", "production", std::nullopt, 3, "gate").has_value());
@@ -172,7 +172,7 @@ TEMPLATE_LIST_TEST_CASE("aliases move by compare-and-swap and every move is audi
     CHECK(history[2].from == 2u);
     CHECK(history[2].to == 3);
     CHECK(history[2].actor == "bob");
-    CHECK(history[2].sha256 == mlpipe::detail::sha256_hex(artifact(3)));
+    CHECK(history[2].sha256 == mlpipe::detail::sha256_hex(artifact_bytes(3)));
     CHECK_FALSE(history[2].at.empty());
     CHECK(r.history("iris", "staging").size() == 1);
 }
@@ -182,7 +182,7 @@ TEMPLATE_LIST_TEST_CASE("rollback points an alias back to its previous version, 
     TestType f;
     auto& r = f.registry;
     for (int i = 1; i <= 2; ++i)
-        r.publish("iris", artifact(i));
+        r.publish("iris", artifact_bytes(i));
     CHECK_THROWS_AS(r.rollback("iris", "production", "ops"), mlpipe::invalid_input_error);
     r.set_alias("iris", "production", 1, "alice");
     CHECK_THROWS_AS(r.rollback("iris", "production", "ops"), mlpipe::invalid_input_error);
@@ -201,7 +201,7 @@ TEMPLATE_LIST_TEST_CASE("concurrent alias moves are all audited, none lost",
     TestType f;
     auto& r = f.registry;
     for (int i = 1; i <= 4; ++i)
-        r.publish("iris", artifact(i));
+        r.publish("iris", artifact_bytes(i));
     std::vector<std::thread> pool;
     for (int t = 0; t < 4; ++t) {
         pool.emplace_back([&, t] {
@@ -225,7 +225,7 @@ TEMPLATE_LIST_TEST_CASE("corrupt artifact bytes are never returned", "[registry]
                         registry_fixtures) {
     TestType f;
     auto& r = f.registry;
-    r.publish("iris", artifact(1));
+    r.publish("iris", artifact_bytes(1));
     f.corrupt(r.version_info("iris", 1)->artifact_key);
     try {
         (void)r.fetch("iris", 1);

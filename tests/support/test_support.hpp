@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Helpers shared by mlpipe's tests: paths of the test data, temporary directories.
+// Helpers shared by mlpipe's tests: paths of the test data, temporary directories, child processes.
 #pragma once
 
 #include <atomic>
@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <string>
 
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace mlpipe::test {
@@ -47,5 +49,13 @@ class temp_dir {
   private:
     std::filesystem::path path_;
 };
+
+/// Waits for a child process and returns its exit code, or 128 + the signal that ended it (as a
+/// shell reports it).
+inline int wait_exit(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
 
 }  // namespace mlpipe::test
