@@ -5,6 +5,7 @@
 // Floor 1
 #include "config.hpp"
 #include "error.hpp"
+#include "fit.hpp"
 #include "log.hpp"
 #include "version.hpp"
 

@@ -17,7 +17,7 @@
 
 #include <Eigen/Core>
 
-#include "../models/classifier.hpp"
+#include "../fit.hpp"
 
 namespace mlpipe {
 
