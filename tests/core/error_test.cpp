@@ -57,3 +57,35 @@ TEST_CASE("invalid input and configuration errors name their subject", "[core][e
     CHECK(c.key() == "model_store");
     CHECK_THAT(c.what(), Contains("use file://"));
 }
+
+TEST_CASE("every error says its kind, by its most derived class", "[core][error]") {
+    const auto kind_of = [](const mlpipe::error& e) { return e.kind(); };
+    using mlpipe::error_kind;
+    CHECK(kind_of(mlpipe::error("p", "r")) == error_kind::error);
+    CHECK(kind_of(mlpipe::invalid_input_error("p", "r", "C")) == error_kind::invalid_input);
+    CHECK(kind_of(mlpipe::not_found_error("p", "r", "model")) == error_kind::not_found);
+    CHECK(kind_of(mlpipe::payload_too_large_error("p", "r")) == error_kind::payload_too_large);
+    CHECK(kind_of(mlpipe::not_fitted_error("p", "r")) == error_kind::not_fitted);
+    CHECK(kind_of(mlpipe::format_error("p", "r", {"f.csv", 2, 3})) == error_kind::format);
+    CHECK(kind_of(mlpipe::storage_error("p", "r", "file", 28)) == error_kind::storage);
+    CHECK(kind_of(mlpipe::queue_error("p", "r", "sqlite", 5)) == error_kind::queue);
+    CHECK(kind_of(mlpipe::model_unavailable_error("p", "r", "serving")) ==
+          error_kind::model_unavailable);
+    CHECK(kind_of(mlpipe::configuration_error("p", "r", "store")) == error_kind::configuration);
+    CHECK(kind_of(mlpipe::training_cancelled("p")) == error_kind::cancelled);
+    CHECK(mlpipe::to_string(error_kind::queue) == "queue");
+    CHECK(mlpipe::to_string(error_kind::not_found) == "not_found");
+    // The subclasses are still caught as their parents.
+    CHECK_THROWS_AS(throw mlpipe::not_found_error("p", "r"), mlpipe::invalid_input_error);
+    CHECK_THROWS_AS(throw mlpipe::model_unavailable_error("p", "r", "s3"), mlpipe::storage_error);
+}
+
+TEST_CASE("context() is the place that what() begins with", "[core][error]") {
+    CHECK(mlpipe::format_error("p", "r", {"f.csv", 2, 3}).context() == "f.csv:2:3");
+    CHECK(mlpipe::storage_error("p", "r", "s3").context() == "s3");
+    CHECK(mlpipe::invalid_input_error("p", "r", "C").context() == "C");
+    CHECK(mlpipe::configuration_error("p", "r", "store").context() == "store");
+    CHECK(mlpipe::error("p", "r").context().empty());
+    CHECK_THAT(std::string(mlpipe::storage_error("disk full", "free space", "file").what()),
+               StartsWith("file: disk full"));
+}

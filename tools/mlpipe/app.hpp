@@ -14,6 +14,9 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include <mlpipe/detail/clock.hpp>
+#include <mlpipe/detail/host.hpp>
+#include <mlpipe/detail/names.hpp>
 #include <mlpipe/jobs/request_journal.hpp>
 #include <mlpipe/registry/model_registry.hpp>
 #include <mlpipe/sqlite.hpp>
@@ -97,10 +100,8 @@ class app {
     /// Who is acting (for audit records): $USER@host.
     [[nodiscard]] static std::string actor() {
         const char* user = std::getenv("USER");
-        char host[256] = {};
-        if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-        return std::string(user != nullptr && user[0] != '\0' ? user : "mlpipe") + "@" + host +
-               " (mlpipe cli)";
+        return std::string(user != nullptr && user[0] != '\0' ? user : "mlpipe") + "@" +
+               mlpipe::detail::host_name() + " (mlpipe cli)";
     }
 
     /// Prints a JSON document on standard output.
@@ -127,7 +128,7 @@ class app {
 /// Checks that `model` exists in the registry, or says which do.
 inline void require_model(app& a, const std::string& model) {
     try {
-        mlpipe::detail::validate_registry_name(model, "model");
+        mlpipe::detail::validate_name(model, "model");
     } catch (const invalid_input_error& e) {
         throw cli_error(e.problem(), "model names are letters, digits, '.', '_' or '-'");
     }
@@ -166,7 +167,7 @@ inline void require_model(app& a, const std::string& model) {
     }
     if (reference == "latest") return *r.latest_version(model);
     try {
-        mlpipe::detail::validate_registry_name(reference, "alias");
+        mlpipe::detail::validate_name(reference, "alias");
     } catch (const invalid_input_error& e) {
         throw cli_error(e.problem(), "name a version (7), \"latest\" or an alias (production)");
     }

@@ -71,7 +71,7 @@ inline int data_load(app& a) {
     const auto name = args.get("dataset");
     if (!name) throw usage_error("--dataset NAME is required", a.command());
     try {
-        mlpipe::detail::validate_registry_name(*name, "dataset");
+        mlpipe::detail::validate_name(*name, "dataset");
     } catch (const invalid_input_error& e) {
         throw cli_error(e.problem(), "data set names are letters, digits, '.', '_' or '-'");
     }

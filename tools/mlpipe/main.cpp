@@ -425,16 +425,8 @@ int main(int argc, char** argv) {
         return exit_usage;
     } catch (const cli_error& e) {
         print_error(e.what(), e.remedy());
-    } catch (const mlpipe::invalid_input_error& e) {
-        print_error((e.subject().empty() ? "" : e.subject() + ": ") + e.problem(), e.remedy());
-    } catch (const mlpipe::configuration_error& e) {
-        print_error((e.key().empty() ? "" : e.key() + ": ") + e.problem(), e.remedy());
-    } catch (const mlpipe::format_error& e) {
-        print_error(e.where().to_string() + ": " + e.problem(), e.remedy());
-    } catch (const mlpipe::storage_error& e) {
-        print_error(e.backend() + ": " + e.problem(), e.remedy());
     } catch (const mlpipe::error& e) {
-        print_error(e.problem(), e.remedy());
+        print_error((e.context().empty() ? "" : e.context() + ": ") + e.problem(), e.remedy());
     } catch (const nlohmann::json::exception& e) {
         print_error(std::string("malformed JSON: ") + e.what(), "check the JSON you passed");
     } catch (const std::exception& e) {

@@ -321,7 +321,7 @@ inline int models_promote(app& a) {
     const std::string alias = args.get_or("alias", "production");
     const auto version = resolve_reference(a, model, args.positional[1]);
     try {
-        mlpipe::detail::validate_registry_name(alias, "alias");
+        mlpipe::detail::validate_name(alias, "alias");
     } catch (const invalid_input_error& e) {
         throw cli_error(e.problem(), "alias names are letters, digits, '.', '_' or '-'");
     }
@@ -408,7 +408,7 @@ inline int models_history(app& a) {
     std::vector<alias_record> records;
     for (const auto& al : aliases) {
         try {
-            mlpipe::detail::validate_registry_name(al, "alias");
+            mlpipe::detail::validate_name(al, "alias");
         } catch (const invalid_input_error& e) {
             throw cli_error(e.problem(), "alias names are letters, digits, '.', '_' or '-'");
         }

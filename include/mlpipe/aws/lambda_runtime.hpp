@@ -143,12 +143,27 @@ class lambda_runtime_client {
 
 /// The type name reported for an exception: the mlpipe error class, else "Runtime.Error".
 [[nodiscard]] inline std::string lambda_error_type(const std::exception& e) {
-    if (dynamic_cast<const configuration_error*>(&e) != nullptr) return "mlpipe.ConfigurationError";
-    if (dynamic_cast<const storage_error*>(&e) != nullptr) return "mlpipe.StorageError";
-    if (dynamic_cast<const invalid_input_error*>(&e) != nullptr) return "mlpipe.InvalidInputError";
-    if (dynamic_cast<const format_error*>(&e) != nullptr) return "mlpipe.FormatError";
-    if (dynamic_cast<const error*>(&e) != nullptr) return "mlpipe.Error";
-    return "Runtime.Error";
+    const auto* mlpipe_error = dynamic_cast<const error*>(&e);
+    if (mlpipe_error == nullptr) return "Runtime.Error";
+    switch (mlpipe_error->kind()) {
+        case error_kind::configuration:
+            return "mlpipe.ConfigurationError";
+        case error_kind::storage:
+        case error_kind::queue:
+        case error_kind::model_unavailable:
+            return "mlpipe.StorageError";
+        case error_kind::invalid_input:
+        case error_kind::not_found:
+        case error_kind::payload_too_large:
+            return "mlpipe.InvalidInputError";
+        case error_kind::format:
+            return "mlpipe.FormatError";
+        case error_kind::error:
+        case error_kind::not_fitted:
+        case error_kind::cancelled:
+            return "mlpipe.Error";
+    }
+    return "mlpipe.Error";
 }
 
 /// Runs a custom runtime: `init()` once, which returns the function (callable with the event

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../detail/clock.hpp"
 #include "../detail/sha256.hpp"
 #include "../registry/model_registry.hpp"
 #include "../storage/blob_store.hpp"

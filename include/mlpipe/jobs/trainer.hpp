@@ -42,6 +42,7 @@
 #include "../artifact/codec.hpp"
 #include "../artifact/model_io.hpp"
 #include "../data/split.hpp"
+#include "../detail/clock.hpp"
 #include "../detail/sha256.hpp"
 #include "../detail/xxhash64.hpp"
 #include "../error.hpp"
@@ -55,14 +56,6 @@
 #include "training_request.hpp"
 
 namespace mlpipe {
-
-/// Thrown when a progress callback asked the trainer to stop (a worker that lost its lease or was
-/// told to terminate): nothing was published.
-class training_cancelled : public error {
-  public:
-    explicit training_cancelled(std::string problem)
-        : error(std::move(problem), "the request stays queued and will be trained again") {}
-};
 
 /// How a training ended (a failure is an exception instead: a typed mlpipe::error).
 enum class training_status {

@@ -34,6 +34,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../artifact/manifest.hpp"
+#include "../detail/names.hpp"
 #include "../error.hpp"
 #include "../evaluation/scorer.hpp"
 #include "../registry/model_registry.hpp"
@@ -224,10 +225,9 @@ inline void validate(const training_request& r) {
             "name the request, e.g. \"<model>@<watermark>\"");
     }
     try {
-        detail::validate_registry_name(r.model, "model");
-        if (!r.promote.empty()) detail::validate_registry_name(r.promote, "alias");
-        if (r.validation.champion)
-            detail::validate_registry_name(r.validation.champion->alias, "alias");
+        detail::validate_name(r.model, "model");
+        if (!r.promote.empty()) detail::validate_name(r.promote, "alias");
+        if (r.validation.champion) detail::validate_name(r.validation.champion->alias, "alias");
     } catch (const invalid_input_error& e) {
         const std::string field = e.subject() == "model" ? "model"
                                   : r.promote.empty()    ? "validation.champion.alias"

@@ -38,6 +38,8 @@
 
 #include <unistd.h>
 
+#include "../detail/clock.hpp"
+#include "../detail/host.hpp"
 #include "../error.hpp"
 #include "../log.hpp"
 #include "../registry/model_registry.hpp"
@@ -140,20 +142,12 @@ struct worker_summary {
 
 namespace detail {
 [[nodiscard]] inline std::string default_worker_name() {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-    return std::string(host) + ":" + std::to_string(::getpid());
+    return process_name();
 }
 
 [[nodiscard]] inline std::string error_type_of(const std::exception& e) {
-    if (dynamic_cast<const training_cancelled*>(&e)) return "cancelled";
-    if (dynamic_cast<const invalid_input_error*>(&e)) return "invalid_input";
-    if (dynamic_cast<const format_error*>(&e)) return "format";
-    if (dynamic_cast<const storage_error*>(&e)) return "storage";
-    if (dynamic_cast<const queue_error*>(&e)) return "queue";
-    if (dynamic_cast<const configuration_error*>(&e)) return "configuration";
-    if (dynamic_cast<const not_fitted_error*>(&e)) return "not_fitted";
-    if (dynamic_cast<const error*>(&e)) return "error";
+    if (const auto* mlpipe_error = dynamic_cast<const error*>(&e))
+        return std::string(to_string(mlpipe_error->kind()));
     return "internal";
 }
 
@@ -371,7 +365,9 @@ class training_worker {
             emit(e);
         } catch (const std::exception& ex) {
             keeper.stop();
-            const bool cancelled = dynamic_cast<const training_cancelled*>(&ex) != nullptr;
+            const auto* mlpipe_error = dynamic_cast<const error*>(&ex);
+            const bool cancelled =
+                mlpipe_error != nullptr && mlpipe_error->kind() == error_kind::cancelled;
             (cancelled ? summary.cancelled : summary.failed)++;
             attempt.status = cancelled ? "cancelled" : "failed";
             attempt.error_type = detail::error_type_of(ex);

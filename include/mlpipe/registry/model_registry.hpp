@@ -47,6 +47,9 @@
 #include <unistd.h>
 #include <nlohmann/json.hpp>
 
+#include "../detail/clock.hpp"
+#include "../detail/host.hpp"
+#include "../detail/names.hpp"
 #include "../detail/sha256.hpp"
 #include "../error.hpp"
 #include "../storage/blob_store.hpp"
@@ -103,39 +106,9 @@ struct resolved_artifact {
 
 namespace detail {
 
-[[nodiscard]] inline std::string utc_now_iso8601() {
-    const auto now = std::chrono::system_clock::now();
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    ::gmtime_r(&seconds, &tm);
-    char text[40];
-    const auto n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(text, n);
-    const auto frac = std::to_string(1000 + ms % 1000).substr(1);
-    return out + "." + frac + "Z";
-}
-
 [[nodiscard]] inline std::string zero_padded(std::uint64_t n) {
     std::string digits = std::to_string(n);
     return std::string(digits.size() < 10 ? 10 - digits.size() : 0, '0') + digits;
-}
-
-/// Model and alias names: 1 to 128 of [A-Za-z0-9._-], not starting with '.' or '-'.
-inline void validate_registry_name(std::string_view name, const char* what) {
-    bool ok = !name.empty() && name.size() <= 128 && name.front() != '.' && name.front() != '-';
-    for (const char c : name) {
-        ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-');
-    }
-    if (!ok) {
-        throw invalid_input_error(
-            std::string(what) + " name \"" + std::string(name.substr(0, 64)) + "\" is not valid",
-            "use 1 to 128 letters, digits, '.', '_' or '-', not starting with '.' "
-            "or '-'",
-            what);
-    }
 }
 
 [[nodiscard]] inline nlohmann::json parse_registry_document(const std::string& bytes,
@@ -179,7 +152,7 @@ class model_registry {
     publish_result publish(std::string_view model, std::string_view artifact,
                            const nlohmann::json& metadata = nlohmann::json::object(),
                            std::string_view request_id = {}, std::string_view actor = {}) {
-        detail::validate_registry_name(model, "model");
+        detail::validate_name(model, "model");
         std::string claim_key;
         std::string claim_etag;
         bool took_over = false;
@@ -257,7 +230,7 @@ class model_registry {
     /// again then settles it). Lets a worker skip retraining a redelivered request.
     [[nodiscard]] std::optional<std::uint64_t> published_version(std::string_view model,
                                                                  std::string_view request_id) {
-        detail::validate_registry_name(model, "model");
+        detail::validate_name(model, "model");
         if (request_id.empty()) return std::nullopt;
         const std::string key =
             model_key(model) + "requests/" + detail::sha256_hex(request_id) + ".json";
@@ -270,7 +243,7 @@ class model_registry {
 
     /// The versions of `model`, ascending (empty for an unknown model).
     [[nodiscard]] std::vector<std::uint64_t> versions(std::string_view model) {
-        detail::validate_registry_name(model, "model");
+        detail::validate_name(model, "model");
         const std::string prefix = model_key(model) + "versions/";
         std::vector<std::uint64_t> out;
         for (const auto& key : list_all(*store_, prefix)) {
@@ -302,7 +275,7 @@ class model_registry {
     /// The record of `version` of `model`, or nullopt when there is no such version.
     [[nodiscard]] std::optional<model_version> version_info(std::string_view model,
                                                             std::uint64_t version) {
-        detail::validate_registry_name(model, "model");
+        detail::validate_name(model, "model");
         const std::string key = version_key(model, version);
         const auto found = store_->get(key);
         if (!found) return std::nullopt;
@@ -381,8 +354,8 @@ class model_registry {
     /// The version `alias_name` points to, or nullopt when it was never set.
     [[nodiscard]] std::optional<std::uint64_t> alias(std::string_view model,
                                                      std::string_view alias_name) {
-        detail::validate_registry_name(model, "model");
-        detail::validate_registry_name(alias_name, "alias");
+        detail::validate_name(model, "model");
+        detail::validate_name(alias_name, "alias");
         const auto current = read_alias(model, alias_name);
         if (!current) return std::nullopt;
         return current->record.to;
@@ -420,8 +393,8 @@ class model_registry {
     /// Every move of `alias_name`, oldest first (empty when it was never set).
     [[nodiscard]] std::vector<alias_record> history(std::string_view model,
                                                     std::string_view alias_name) {
-        detail::validate_registry_name(model, "model");
-        detail::validate_registry_name(alias_name, "alias");
+        detail::validate_name(model, "model");
+        detail::validate_name(alias_name, "alias");
         const auto current = read_alias(model, alias_name);
         if (current) repair_audit(model, alias_name, current->record);
         std::vector<alias_record> out;
@@ -496,31 +469,19 @@ class model_registry {
         return v;
     }
 
-    static std::string host_name() {
-        char name[256] = {};
-        if (::gethostname(name, sizeof name - 1) != 0) return {};
-        return name;
-    }
-
-    static std::int64_t now_ms() {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    }
-
     std::string claim_document(std::string_view request_id, std::uint64_t base) const {
         return nlohmann::json{{"request_id", std::string(request_id)},
                               {"base", base},
-                              {"host", host_name()},
+                              {"host", detail::host_name()},
                               {"pid", static_cast<std::int64_t>(::getpid())},
-                              {"claimed_ms", now_ms()}}
+                              {"claimed_ms", detail::unix_time_ms()}}
             .dump();
     }
 
     bool claim_is_stale(const nlohmann::json& claim) const {
         const auto claimed = claim.value("claimed_ms", std::int64_t{0});
-        if (now_ms() - claimed > options_.claim_timeout.count()) return true;
-        if (claim.value("host", "") == host_name()) {
+        if (detail::unix_time_ms() - claimed > options_.claim_timeout.count()) return true;
+        if (claim.value("host", "") == detail::host_name()) {
             const auto pid = static_cast<pid_t>(claim.value("pid", std::int64_t{0}));
             if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
                 return true;  // the claimant is gone
@@ -606,8 +567,8 @@ class model_registry {
                                          const std::optional<alias_state>& current,
                                          std::uint64_t version, std::string_view actor,
                                          std::string_view reason) {
-        detail::validate_registry_name(model, "model");
-        detail::validate_registry_name(alias_name, "alias");
+        detail::validate_name(model, "model");
+        detail::validate_name(alias_name, "alias");
         const auto target = version_info(model, version);
         if (!target) {
             throw invalid_input_error(

@@ -41,6 +41,7 @@
 
 #include "../artifact/any_model.hpp"
 #include "../artifact/codec.hpp"
+#include "../detail/names.hpp"
 #include "../error.hpp"
 #include "../log.hpp"
 #include "../registry/model_registry.hpp"
@@ -416,7 +417,7 @@ class predictor {
     }
 
     static void check_reference(std::string_view model, std::string_view reference) {
-        detail::validate_registry_name(model, "model");
+        detail::validate_name(model, "model");
         if (!reference.empty() && std::all_of(reference.begin(), reference.end(),
                                               [](char c) { return c >= '0' && c <= '9'; })) {
             if (reference.size() > 18) {
@@ -426,7 +427,7 @@ class predictor {
             }
             return;
         }
-        detail::validate_registry_name(reference, "alias");
+        detail::validate_name(reference, "alias");
     }
 
     static bool is_version_number(std::string_view reference) {

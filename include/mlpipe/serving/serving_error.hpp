@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file serving/serving_error.hpp The errors of the serving floor that need their own type
-/// (unknown model or alias, request too large, model that cannot be loaded) and the HTTP-like
-/// status and type name every mlpipe error maps to in a response.
+/// @file serving/serving_error.hpp The HTTP-like status and type name every error maps to in a
+/// response (the serving floor's own errors, not_found_error, payload_too_large_error and
+/// model_unavailable_error, are in error.hpp with the others).
 #pragma once
 
 #include <exception>
-#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,27 +12,6 @@
 #include "../error.hpp"
 
 namespace mlpipe {
-
-/// A request names a model, alias or version the registry does not hold (HTTP 404). It is an
-/// invalid_input_error, so code that catches bad input catches it too.
-class not_found_error : public invalid_input_error {
-  public:
-    using invalid_input_error::invalid_input_error;
-};
-
-/// A request is larger than the limits allow: payload bytes or batch rows (HTTP 413).
-class payload_too_large_error : public invalid_input_error {
-  public:
-    using invalid_input_error::invalid_input_error;
-};
-
-/// A model version exists but could not be loaded: its bytes are missing, corrupt, fail the
-/// deployment's verification, or name an unknown kind (HTTP 503). `backend()` is "serving" unless
-/// the store's own error is passed on.
-class model_unavailable_error : public storage_error {
-  public:
-    using storage_error::storage_error;
-};
 
 /// How an error shows in a response: a type name and an HTTP-like status.
 struct error_status {
@@ -46,13 +24,26 @@ struct error_status {
 /// (a stored artifact that does not decode) 503, everything else 500.
 /// Thread safety: pure function.
 [[nodiscard]] inline error_status status_of(const std::exception& e) noexcept {
-    if (dynamic_cast<const not_found_error*>(&e)) return {"not_found", 404};
-    if (dynamic_cast<const payload_too_large_error*>(&e)) return {"payload_too_large", 413};
-    if (dynamic_cast<const invalid_input_error*>(&e)) return {"invalid_input", 400};
-    if (dynamic_cast<const model_unavailable_error*>(&e)) return {"model_unavailable", 503};
-    if (dynamic_cast<const storage_error*>(&e)) return {"model_unavailable", 503};
-    if (dynamic_cast<const format_error*>(&e)) return {"model_unavailable", 503};
-    if (dynamic_cast<const std::bad_alloc*>(&e)) return {"internal", 500};
+    const auto* mlpipe_error = dynamic_cast<const error*>(&e);
+    if (mlpipe_error == nullptr) return {"internal", 500};
+    switch (mlpipe_error->kind()) {
+        case error_kind::not_found:
+            return {"not_found", 404};
+        case error_kind::payload_too_large:
+            return {"payload_too_large", 413};
+        case error_kind::invalid_input:
+            return {"invalid_input", 400};
+        case error_kind::model_unavailable:
+        case error_kind::storage:
+        case error_kind::queue:
+        case error_kind::format:
+            return {"model_unavailable", 503};
+        case error_kind::error:
+        case error_kind::not_fitted:
+        case error_kind::configuration:
+        case error_kind::cancelled:
+            return {"internal", 500};
+    }
     return {"internal", 500};
 }
 
