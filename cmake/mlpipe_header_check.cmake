@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # mlpipe_add_header_check(<target> <include-dir> <link-target> [ONLY <prefix>...] [EXCLUDE <prefix>...]):
 # one translation unit per public header, each including its header twice (so a missing include or
-# a missing #pragma once fails to compile). ONLY keeps the headers starting with one of its prefixes
-# (a wing's check). The target builds with the rest of the tests.
+# a missing #pragma once fails to compile); an umbrella header is checked by its includes. ONLY
+# keeps the headers starting with one of its prefixes (a wing's check). The target builds with the
+# rest of the tests.
 function(mlpipe_add_header_check target include_dir link_target)
   cmake_parse_arguments(PARSE_ARGV 3 arg "" "" "ONLY;EXCLUDE")
   file(GLOB_RECURSE headers RELATIVE "${include_dir}" CONFIGURE_DEPENDS "${include_dir}/mlpipe/*.hpp")
@@ -25,6 +26,26 @@ function(mlpipe_add_header_check target include_dir link_target)
       endif()
     endforeach()
     if(skip)
+      continue()
+    endif()
+    # An umbrella (a header made only of #include "..." lines of other headers, such as
+    # mlpipe.hpp) compiles on its own exactly when the headers it includes do, and those are
+    # checked here one by one: its includes are checked to exist instead of compiling it again.
+    # (That they compile together is checked where they are: the compiled library's functions part
+    # and the consumer projects include mlpipe.hpp.)
+    file(STRINGS "${include_dir}/${header}" lines)
+    set(umbrella TRUE)
+    foreach(line IN LISTS lines)
+      if(line MATCHES "^#include \"([^\"]+)\"$")
+        get_filename_component(dir "${include_dir}/${header}" DIRECTORY)
+        if(NOT EXISTS "${dir}/${CMAKE_MATCH_1}")
+          message(FATAL_ERROR "${header} includes \"${CMAKE_MATCH_1}\", which does not exist")
+        endif()
+      elseif(NOT line MATCHES "^(//.*|#pragma once|[ \t]*)$")
+        set(umbrella FALSE)
+      endif()
+    endforeach()
+    if(umbrella)
       continue()
     endif()
     string(MAKE_C_IDENTIFIER "${header}" stem)
