@@ -4,12 +4,10 @@
 /// the registry.
 ///
 /// Layout under the prefix (default "jobs/"):
-/// | key | content |
-/// |---|---|
-/// | `requests/<sha256(request id)>/queued.json` | the request as queued (written by triggers) |
-/// | `requests/<sha256(request id)>/attempts/<0000000003>.json` | attempt 3 (the message's receive
-/// count): worker, times, status (published, rejected, failed, cancelled), error or outcome |
-/// | `workers/<worker name>.json` | the worker's latest heartbeat: state, request, time |
+/// - `requests/<sha256(request id)>/queued.json`: the request as queued (written by triggers)
+/// - `requests/<sha256(request id)>/attempts/<0000000003>.json`: attempt 3 (the message's receive
+///   count): worker, times, status (published, rejected, failed, cancelled), error or outcome
+/// - `workers/<worker name>.json`: the worker's latest heartbeat: state, request, time
 ///
 /// The journal is informative: the queue and the registry alone decide what is trained and
 /// published, so a journal write that fails never loses a request (workers log and go on).

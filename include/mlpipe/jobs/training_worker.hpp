@@ -257,11 +257,11 @@ class training_worker {
 
     /// Receives and handles at most one message (waiting up to poll_wait); true when one came.
     bool handle_one(worker_summary& summary) {
-        receive_options ro;
-        ro.max_messages = 1;
-        ro.wait = options_.poll_wait;
-        ro.visibility = options_.lease;
-        auto messages = queue_->receive(ro);
+        receive_options one_message;
+        one_message.max_messages = 1;
+        one_message.wait = options_.poll_wait;
+        one_message.visibility = options_.lease;
+        auto messages = queue_->receive(one_message);
         if (messages.empty()) {
             worker_event e;
             e.type = worker_event::kind::idle;
@@ -336,17 +336,17 @@ class training_worker {
             emit(e);
             record_worker("training", request->request_id, false);
 
-            trainer_options to;
-            to.actor = options_.name;
-            to.on_progress = [&](const progress& p) {
-                worker_event pe = e;
-                pe.type = worker_event::kind::progress;
-                pe.step = &p;
-                emit(pe);
+            trainer_options training;
+            training.actor = options_.name;
+            training.on_progress = [&](const progress& p) {
+                worker_event step = e;
+                step.type = worker_event::kind::progress;
+                step.step = &p;
+                emit(step);
                 if (keeper.lost()) return false;
                 return !(options_.on_stop == stop_policy::release && stop_reason());
             };
-            const training_outcome outcome = train(*request, *source_, registry_, to);
+            const training_outcome outcome = train(*request, *source_, registry_, training);
             keeper.stop();
             if (keeper.lost()) {
                 // Another worker holds the message now; it will find the published version.

@@ -5,16 +5,17 @@
 /// The registry is model-agnostic: it stores artifact bytes and a JSON metadata document beside
 /// them, and never parses an artifact. Layout under the prefix (default "registry/"):
 ///
-/// | key | content | written with |
-/// |---|---|---|
-/// | `index/<model>` | "" (marks a model name) | put_if_absent |
-/// | `models/<model>/artifacts/<sha256>` | the artifact bytes (content-addressed) | put_if_absent |
-/// | `models/<model>/versions/<0000000007>.json` | the version record: digest, size, metadata,
-/// request id, who, when | put_if_absent: **the commit point** | |
-/// `models/<model>/requests/<sha256(request id)>.json` | claim, then the version of a request |
-/// put_if_absent, then compare_and_swap | | `models/<model>/aliases/<alias>.json` | current
-/// version, move sequence, the latest audit record | put_if_absent / compare_and_swap | |
-/// `models/<model>/audit/<alias>/<0000000003>.json` | one audit record per move | put_if_absent |
+/// - `index/<model>`: "" (marks a model name) (written with put_if_absent)
+/// - `models/<model>/artifacts/<sha256>`: the artifact bytes (content-addressed) (written with
+///   put_if_absent)
+/// - `models/<model>/versions/<0000000007>.json`: the version record: digest, size, metadata,
+///   request id, who, when (written with put_if_absent: **the commit point**)
+/// - `models/<model>/requests/<sha256(request id)>.json`: claim, then the version of a request
+///   (written with put_if_absent, then compare_and_swap)
+/// - `models/<model>/aliases/<alias>.json`: current version, move sequence, the latest audit record
+///   (written with put_if_absent / compare_and_swap)
+/// - `models/<model>/audit/<alias>/<0000000003>.json`: one audit record per move (written with
+///   put_if_absent)
 ///
 /// Why it holds under crashes and concurrency: a version exists exactly when its record exists,
 /// and the record is written (create-only) after the artifact it names, so a killed publisher

@@ -5,12 +5,10 @@
 ///
 /// Routes of proxy events (anything before "/v1/models/" in the path, such as a stage, is ignored):
 ///
-/// | method | path | answer |
-/// |---|---|---|
-/// | POST | /v1/models/NAME:predict | predictions of NAME at the default reference (or the body's)
-/// | | POST | /v1/models/NAME/aliases/ALIAS:predict | predictions of that alias | | POST |
-/// /v1/models/NAME/versions/N:predict | predictions of version N ("latest" too) | | GET |
-/// /v1/models/NAME[/aliases/ALIAS or /versions/N] | the model's description |
+/// - POST /v1/models/NAME:predict: predictions of NAME at the default reference (or the body's)
+/// - POST /v1/models/NAME/aliases/ALIAS:predict: predictions of that alias
+/// - POST /v1/models/NAME/versions/N:predict: predictions of version N ("latest" too)
+/// - GET /v1/models/NAME[/aliases/ALIAS or /versions/N]: the model's description
 ///
 /// Proxy events are answered in proxy shape ({"statusCode", "headers", "body"}); direct
 /// invocations and storage events with the JSON body alone. Errors are

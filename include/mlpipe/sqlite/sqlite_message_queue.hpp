@@ -8,13 +8,14 @@
 /// may share one file (`sqlite_queue_options::queue`).
 ///
 /// Durability of each mode (`sqlite_durability`):
-/// | mode | PRAGMA synchronous | a send, receive or ack that returned survives |
-/// |---|---|---|
-/// | `full` | FULL (fsync at every commit) | the process being killed, an OS crash, a power loss |
-/// | `normal` (default) | NORMAL (fsync at WAL checkpoints) | the process being killed at any
-/// point; an OS crash or power loss may roll back the last commits (never corrupts the file) | In
-/// both modes a consumer killed mid-lease loses nothing: its message reappears when the lease ends.
-/// Delivery is at least once (see message_queue.hpp).
+/// - `full` (PRAGMA synchronous FULL, an fsync at every commit): a send, receive or ack that
+///   returned survives the process being killed, an OS crash and a power loss.
+/// - `normal`, the default (PRAGMA synchronous NORMAL, an fsync at WAL checkpoints): it survives
+///   the process being killed at any point; an OS crash or a power loss may roll back the last
+///   commits (it never corrupts the file).
+///
+/// In both modes a consumer killed mid-lease loses nothing: its message reappears when the lease
+/// ends. Delivery is at least once (see message_queue.hpp).
 ///
 /// Long polling: a receive that finds nothing waits on a condition variable woken by sends and
 /// releases of this object, and re-checks the file every `poll_interval` for other processes'

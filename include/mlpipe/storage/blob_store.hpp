@@ -36,18 +36,19 @@ inline constexpr std::size_t max_list_page = 1000;
 /// Required expressions, for `s` a `Store&`, `key` and `prefix` `std::string_view`s,
 /// `bytes` a `std::string_view`, `etag` and `token` `std::string_view`s, `n` a `std::size_t`:
 ///
-/// | expression | returns | meaning |
-/// |---|---|---|
-/// | `s.put(key, bytes)` | `std::string` | creates or replaces the blob atomically; returns its new
-/// etag | | `s.put_if_absent(key, bytes)` | `std::optional<std::string>` | creates the blob only if
-/// no blob has that key (S3 `If-None-Match: *`); the new etag, or nullopt when the key was taken.
-/// Exactly one of several concurrent callers (threads or processes) wins. | | `s.get(key)` |
-/// `std::optional<blob>` | bytes and etag, or nullopt when absent; never partial bytes | |
-/// `s.compare_and_swap(key, etag, bytes)` | `std::optional<std::string>` | replaces the blob only
-/// if its current etag is `etag` (S3 `If-Match`); the new etag, or nullopt when the blob changed or
-/// is absent | | `s.list(prefix, token, n)` | `blob_page` | up to `n` (1..max_list_page) keys
-/// starting with `prefix`, after the page `token` (empty: from the start), in ascending order | |
-/// `s.remove(key)` | `void` | deletes the blob; removing an absent key is not an error (as S3) |
+/// - `s.put(key, bytes)` -> `std::string`: creates or replaces the blob atomically; returns its new
+///   etag
+/// - `s.put_if_absent(key, bytes)` -> `std::optional<std::string>`: creates the blob only if no
+///   blob has that key (S3 `If-None-Match: *`); the new etag, or nullopt when the key was taken.
+///   Exactly one of several concurrent callers (threads or processes) wins.
+/// - `s.get(key)` -> `std::optional<blob>`: bytes and etag, or nullopt when absent; never partial
+///   bytes
+/// - `s.compare_and_swap(key, etag, bytes)` -> `std::optional<std::string>`: replaces the blob only
+///   if its current etag is `etag` (S3 `If-Match`); the new etag, or nullopt when the blob changed
+///   or is absent
+/// - `s.list(prefix, token, n)` -> `blob_page`: up to `n` (1..max_list_page) keys starting with
+///   `prefix`, after the page `token` (empty: from the start), in ascending order
+/// - `s.remove(key)` -> `void`: deletes the blob; removing an absent key is not an error (as S3)
 ///
 /// Every member throws invalid_input_error for an invalid key or prefix and storage_error (with
 /// the backend's native code) when the backend fails; a failed put leaves the previous blob intact.

@@ -57,13 +57,13 @@ struct fetch_result {
 /// Required expressions, for `s` a `Source&`, `r` a `const fetch_request&`, `w` a
 /// `const watermark&`:
 ///
-/// | expression | returns | meaning |
-/// |---|---|---|
-/// | `s.fetch(r)` | `fetch_result` | the rows of data set `r.dataset` with `r.parameters` bound, as
-/// a dataset<double> (labelled when the definition has a label column), and the highest watermark
-/// among them | | `s.watermark(r)` | `watermark` | the highest watermark value of the data set now
-/// (monostate when it has no rows) | | `s.count_since(r, w)` | `std::uint64_t` | how many rows have
-/// a watermark above `w` (all rows for monostate) |
+/// - `s.fetch(r)` -> `fetch_result`: the rows of data set `r.dataset` with `r.parameters` bound, as
+///   a dataset<double> (labelled when the definition has a label column), and the highest watermark
+///   among them
+/// - `s.watermark(r)` -> `watermark`: the highest watermark value of the data set now (monostate
+///   when it has no rows)
+/// - `s.count_since(r, w)` -> `std::uint64_t`: how many rows have a watermark above `w` (all rows
+///   for monostate)
 ///
 /// Throws invalid_input_error for an unknown data set, a missing or unexpected parameter, or a
 /// data set without a watermark column (watermark, count_since); format_error for a value that is

@@ -74,21 +74,21 @@ struct queue_stats {
 /// Required expressions, for `q` a `Queue&`, `body`, `dedup_id` and `receipt` `std::string_view`s,
 /// `options` a `const receive_options&`, `d` a `std::chrono::milliseconds`, `n` a `std::size_t`:
 ///
-/// | expression | returns | meaning |
-/// |---|---|---|
-/// | `q.send(body)` | `std::string` | enqueues a message; returns its id |
-/// | `q.send(body, dedup_id)` | `std::string` | as above, but a send whose non-empty `dedup_id` was
-/// already seen within the queue's deduplication window enqueues nothing and returns the first
-/// message's id | | `q.receive(options)` | `std::vector<queue_message>` | leases up to
-/// `options.max_messages` visible messages, waiting up to `options.wait` for the first; empty when
-/// none came; increments each message's receive count | | `q.extend(receipt, d)` | `bool` | the
-/// lease now ends `d` from now; false when the receipt no longer names the message's latest lease
-/// (it was acked, dead-lettered or received again) | | `q.ack(receipt)` | `bool` | deletes the
-/// message; false (and nothing deleted) when the receipt no longer names the latest lease | |
-/// `q.release(receipt)` | `bool` | makes the message visible again at once; false as for extend |
-/// | `q.stats()` | `queue_stats` | counts of visible, in-flight and dead messages |
-/// | `q.dead_letters(n)` | `std::vector<queue_message>` | up to `n` dead-lettered messages, oldest
-/// first, left in place (their receipts are empty) |
+/// - `q.send(body)` -> `std::string`: enqueues a message; returns its id
+/// - `q.send(body, dedup_id)` -> `std::string`: as above, but a send whose non-empty `dedup_id` was
+///   already seen within the queue's deduplication window enqueues nothing and returns the first
+///   message's id
+/// - `q.receive(options)` -> `std::vector<queue_message>`: leases up to `options.max_messages`
+///   visible messages, waiting up to `options.wait` for the first; empty when none came; increments
+///   each message's receive count
+/// - `q.extend(receipt, d)` -> `bool`: the lease now ends `d` from now; false when the receipt no
+///   longer names the message's latest lease (it was acked, dead-lettered or received again)
+/// - `q.ack(receipt)` -> `bool`: deletes the message; false (and nothing deleted) when the receipt
+///   no longer names the latest lease
+/// - `q.release(receipt)` -> `bool`: makes the message visible again at once; false as for extend
+/// - `q.stats()` -> `queue_stats`: counts of visible, in-flight and dead messages
+/// - `q.dead_letters(n)` -> `std::vector<queue_message>`: up to `n` dead-lettered messages, oldest
+///   first, left in place (their receipts are empty)
 ///
 /// A receipt stays valid after its lease ran out, as long as no one received the message again
 /// (as on SQS, where the latest receipt handle can still delete the message). Operations throw
