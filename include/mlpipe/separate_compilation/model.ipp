@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/// @file separate_compilation/model.ipp The part of mlpipe's compiled library that holds one model
-/// family, MLPIPE_COMPILED_MODEL (one of artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL), for
-/// separate-compilation mode (docs/separate-compilation.md): the class templates for double and
-/// float, their artifact round trips, their loading by load_any and their training by the trainer.
-/// Compile it once per family, each in a translation unit of its own, with MLPIPE_COMPILED_MODEL
-/// defined to the family's name: the families build in parallel. (Without MLPIPE_COMPILED_MODEL
-/// it only defines MLPIPE_INSTANTIATE_MODEL, for separate_compilation.ipp.)
+/// @file separate_compilation/model.ipp A part of mlpipe's compiled library that holds model
+/// families (of artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL), for separate-compilation mode
+/// (docs/separate-compilation.md): the class templates for double and float, their artifact round
+/// trips, their loading by load_any and their training by the trainer. Include it, then write
+/// MLPIPE_INSTANTIATE_MODEL(family) in namespace mlpipe for each family of the part (CMake spreads
+/// the families over three parts that build in parallel), or define MLPIPE_COMPILED_MODEL to one
+/// family's name before including it.
 #if !defined(MLPIPE_SEPARATE_COMPILATION)
 #error \
     "separate_compilation/model.ipp is part of mlpipe's compiled library: define MLPIPE_SEPARATE_COMPILATION"
