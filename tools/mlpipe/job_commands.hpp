@@ -601,7 +601,7 @@ inline int worker_command(app& a) {
     auto& store = a.store();
     journal_type heartbeat_journal(store);
     worker_options options;
-    options.name = args.get_or("name", mlpipe::detail::default_worker_name());
+    options.name = args.get_or("name", mlpipe::detail::process_name());
     options.lease = std::chrono::milliseconds(
         static_cast<std::int64_t>(1000.0 * args.number("lease", 60.0, a.command())));
     options.poll_wait = std::chrono::milliseconds(250);

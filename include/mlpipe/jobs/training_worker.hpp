@@ -141,10 +141,6 @@ struct worker_summary {
 };
 
 namespace detail {
-[[nodiscard]] inline std::string default_worker_name() {
-    return process_name();
-}
-
 [[nodiscard]] inline std::string error_type_of(const std::exception& e) {
     if (const auto* mlpipe_error = dynamic_cast<const error*>(&e))
         return std::string(to_string(mlpipe_error->kind()));
@@ -215,7 +211,7 @@ class training_worker {
           registry_(store, registry_options{options.registry_prefix}),
           journal_(store, options.journal_prefix),
           options_(std::move(options)) {
-        if (options_.name.empty()) options_.name = detail::default_worker_name();
+        if (options_.name.empty()) options_.name = detail::process_name();
         if (options_.heartbeat.count() <= 0)
             options_.heartbeat = std::max(options_.lease / 3, std::chrono::milliseconds(1));
     }
@@ -416,7 +412,7 @@ class worker_pool {
             throw invalid_input_error("a worker pool needs at least one worker",
                                       "pass workers >= 1", "workers");
         }
-        if (options.name.empty()) options.name = detail::default_worker_name();
+        if (options.name.empty()) options.name = detail::process_name();
         for (unsigned i = 0; i < workers; ++i) {
             worker_options o = options;
             o.name = options.name + "#" + std::to_string(i + 1);

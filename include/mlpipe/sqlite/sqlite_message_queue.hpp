@@ -32,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../detail/clock.hpp"
 #include "../error.hpp"
 #include "../storage/message_queue.hpp"
 #include "connection.hpp"
@@ -252,11 +253,7 @@ class sqlite_message_queue {
     [[nodiscard]] const sqlite_queue_options& options() const noexcept { return options_; }
 
   private:
-    static std::int64_t now_ms() {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    }
+    static std::int64_t now_ms() { return mlpipe::detail::unix_time_ms(); }
     static std::chrono::system_clock::time_point to_time_point(std::int64_t ms) {
         return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
     }
