@@ -147,19 +147,21 @@ inline double instance_value(const nlohmann::json& v, std::size_t row, std::stri
 }
 
 /// The object keys of the S3 records in a storage event (URL-decoded); other records are skipped.
-/// @throws invalid_input_error when "Records" is not an array.
+/// @throws invalid_input_error when "Records" is missing or not an array.
 [[nodiscard]] inline std::vector<std::string> read_storage_keys(const nlohmann::json& event,
                                                                 std::size_t* skipped = nullptr) {
-    const auto& records = event.at("Records");
-    if (!records.is_array()) {
+    const auto found = event.is_object() ? event.find("Records") : event.end();
+    if (found == event.end() || !found->is_array()) {
         detail::bad_request("\"Records\" is not an array", "send an S3 event notification",
                             "Records");
     }
     std::vector<std::string> keys;
     std::size_t ignored = 0;
-    for (const auto& record : records) {
+    for (const auto& record : *found) {
         const nlohmann::json* key = nullptr;
-        if (record.is_object() && record.value("eventSource", "") == "aws:s3") {
+        const auto source = record.is_object() ? record.find("eventSource") : record.end();
+        if (source != record.end() && source->is_string() &&
+            source->get_ref<const std::string&>() == "aws:s3") {
             const auto s3 = record.find("s3");
             if (s3 != record.end() && s3->is_object()) {
                 const auto object = s3->find("object");
