@@ -11,8 +11,11 @@
 #include <string_view>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// SSSE3 and SSE4.1 from their own headers, and the three SHA instructions from the compilers'
+// builtins (gcc's and clang's have the same names): <immintrin.h>, the only header that declares
+// them, would cost every translation unit that includes this one about 0.7 s of parsing.
 #include <cpuid.h>
-#include <immintrin.h>
+#include <smmintrin.h>
 #define MLPIPE_SHA256_X86 1
 #endif
 
@@ -44,6 +47,24 @@ alignas(16) inline constexpr std::uint32_t sha256_k[64] = {
     return available;
 }
 
+/// SHA256RNDS2, SHA256MSG1 and SHA256MSG2 (as _mm_sha256rnds2_epu32 and its siblings).
+__attribute__((target("sha,sse4.1,ssse3"))) inline __m128i sha256_rounds2(
+    __m128i cdgh, __m128i abef, __m128i message) noexcept {
+    return reinterpret_cast<__m128i>(__builtin_ia32_sha256rnds2(reinterpret_cast<__v4si>(cdgh),
+                                                                reinterpret_cast<__v4si>(abef),
+                                                                reinterpret_cast<__v4si>(message)));
+}
+__attribute__((target("sha,sse4.1,ssse3"))) inline __m128i sha256_message1(__m128i a,
+                                                                           __m128i b) noexcept {
+    return reinterpret_cast<__m128i>(
+        __builtin_ia32_sha256msg1(reinterpret_cast<__v4si>(a), reinterpret_cast<__v4si>(b)));
+}
+__attribute__((target("sha,sse4.1,ssse3"))) inline __m128i sha256_message2(__m128i a,
+                                                                           __m128i b) noexcept {
+    return reinterpret_cast<__m128i>(
+        __builtin_ia32_sha256msg2(reinterpret_cast<__v4si>(a), reinterpret_cast<__v4si>(b)));
+}
+
 /// `blocks` 64-byte blocks into `state` with the SHA extensions (the sequence of Intel's
 /// white paper: two rounds per SHA256RNDS2, the schedule by SHA256MSG1/MSG2).
 __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_x86(
@@ -67,15 +88,15 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_x86(
                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * g)), swap);
             } else {
                 // w[t] = w[t-16] + s0(w[t-15]) + w[t-7] + s1(w[t-2]), for the four t of group g
-                const __m128i before = _mm_sha256msg1_epu32(w, q[(g + 1) % 4]);
+                const __m128i before = sha256_message1(w, q[(g + 1) % 4]);
                 const __m128i seventh = _mm_alignr_epi8(q[(g + 3) % 4], q[(g + 2) % 4], 4);
-                w = _mm_sha256msg2_epu32(_mm_add_epi32(before, seventh), q[(g + 3) % 4]);
+                w = sha256_message2(_mm_add_epi32(before, seventh), q[(g + 3) % 4]);
             }
             __m128i message = _mm_add_epi32(
                 w, _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g)));
-            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
+            cdgh = sha256_rounds2(cdgh, abef, message);
             message = _mm_shuffle_epi32(message, 0x0E);
-            abef = _mm_sha256rnds2_epu32(abef, cdgh, message);
+            abef = sha256_rounds2(abef, cdgh, message);
         }
         abef = _mm_add_epi32(abef, abef_before);
         cdgh = _mm_add_epi32(cdgh, cdgh_before);
