@@ -3,7 +3,7 @@
 # static library that compiles mlpipe's non-template functions and its heavy templates for double
 # and float once, in several translation units that build in parallel: one for the core's functions
 # (include/mlpipe/separate_compilation/functions.ipp), MODEL_PARTS (default 3) for the model
-# families of MLPIPE_FOR_EACH_SAVED_MODEL in artifact/model_io.hpp (separate_compilation/model.ipp;
+# families of MLPIPE_FOR_EACH_MODEL_KIND in artifact/kinds.hpp (separate_compilation/model.ipp;
 # mlpipe_add_compiled_library(<name> MODEL_PARTS <n>) trades the work of parsing the headers once
 # per part against parallelism), and one per wing whose target exists when it is called (the wing's
 # start-up registration, separate_compilation/wing.ipp). Linking it defines
@@ -24,8 +24,10 @@ function(mlpipe_add_compiled_library name)
     set(arg_MODEL_PARTS 3)
   endif()
   get_property(include_dir GLOBAL PROPERTY _mlpipe_compiled_include_dir)
-  # The model families: the `X(family)` lines of MLPIPE_FOR_EACH_SAVED_MODEL.
-  file(READ "${include_dir}/mlpipe/artifact/model_io.hpp" text)
+  # The model families: the `X(family)` lines of MLPIPE_FOR_EACH_MODEL_KIND.
+  file(READ "${include_dir}/mlpipe/artifact/kinds.hpp" text)
+  string(REGEX MATCH "#define MLPIPE_FOR_EACH_MODEL_KIND\\(X\\)[^\n]*(\n    X\\([a-z_0-9]+\\)[^\n]*)+"
+         text "${text}")
   string(REGEX MATCHALL "\n    X\\([a-z_0-9]+\\)" lines "${text}")
   set(families "")
   foreach(line IN LISTS lines)
@@ -34,7 +36,7 @@ function(mlpipe_add_compiled_library name)
   endforeach()
   if(NOT families)
     message(FATAL_ERROR "mlpipe_add_compiled_library: no model families found in "
-                        "${include_dir}/mlpipe/artifact/model_io.hpp")
+                        "${include_dir}/mlpipe/artifact/kinds.hpp")
   endif()
 
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/${name}")

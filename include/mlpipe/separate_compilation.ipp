@@ -12,5 +12,5 @@
 #include "separate_compilation/model.ipp"
 
 namespace mlpipe {
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_INSTANTIATE_MODEL)
+MLPIPE_FOR_EACH_MODEL_KIND(MLPIPE_INSTANTIATE_MODEL)
 }  // namespace mlpipe

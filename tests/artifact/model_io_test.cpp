@@ -46,6 +46,13 @@ void check_round_trip(const Model& model, const feature_matrix<typename Model::s
     const feature_matrix<double> xd = x.template cast<double>();
     const auto any_proba = any.predict_proba(xd);
     CHECK(any_proba == expected.template cast<double>());
+    // One pass gives what the two calls give, bit for bit.
+    const auto both = predict_with_proba(model, x);
+    CHECK(both.classes == model.predict(x));
+    CHECK(both.probabilities == expected);
+    const auto any_both = any.predict_with_proba(xd);
+    CHECK(any_both.classes == any.predict(xd));
+    CHECK(any_both.probabilities == any_proba);
     std::vector<double> row(static_cast<std::size_t>(any_proba.cols()));
     any.predict_proba_row(
         std::span<const double>(xd.row(0).data(), static_cast<std::size_t>(xd.cols())), row);

@@ -161,7 +161,8 @@ TEST_CASE("A refused training request says what is wrong and what is known", "[j
     }
 }
 
-TEST_CASE("The JSON schema in docs lists what the parser accepts", "[jobs][request]") {
+TEST_CASE("The JSON schema and the field table in docs list what the parser accepts",
+          "[jobs][request]") {
     std::ifstream in(std::string(MLPIPE_DOCS_DIR) + "/training-request.schema.json");
     REQUIRE(in);
     const auto schema = nlohmann::json::parse(in);
@@ -181,6 +182,30 @@ TEST_CASE("The JSON schema in docs lists what the parser accepts", "[jobs][reque
     for (const auto n : mlpipe::scorer_names())
         known.emplace_back(n);
     CHECK(metrics == known);
+    // The field table of docs/training-request.md names the same kinds.
+    std::ifstream doc(std::string(MLPIPE_DOCS_DIR) + "/training-request.md");
+    REQUIRE(doc);
+    const auto listed = [](const std::string& row) {
+        std::string names;
+        for (std::size_t at = row.find('`', row.find('|', 2)); at != std::string::npos;) {
+            const auto end = row.find('`', at + 1);
+            names += (names.empty() ? "" : ", ") + row.substr(at + 1, end - at - 1);
+            at = row.find('`', end + 1);
+        }
+        return names;
+    };
+    std::string row;
+    int rows = 0;
+    while (std::getline(doc, row)) {
+        if (row.rfind("| `estimator.kind` |", 0) == 0) {
+            CHECK(listed(row) == mlpipe::estimator_kinds());
+            ++rows;
+        } else if (row.rfind("| `preprocessing` |", 0) == 0) {
+            CHECK(listed(row) == "[], " + mlpipe::step_kinds());
+            ++rows;
+        }
+    }
+    CHECK(rows == 2);
     // Every top-level field the writer emits is in the schema.
     const auto written = mlpipe::to_json(parse_training_request(full_request));
     for (const auto& [key, value] : written.items()) {

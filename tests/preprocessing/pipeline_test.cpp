@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests of preprocessing/pipeline.hpp: fitting the chain, agreement with the steps applied by hand,
-// the single-row path, and missing values on real data.
+// the single-row path, missing values on real data, and a user's own step.
 #include <cmath>
 #include <limits>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <catch2/catch.hpp>
 
+#include <mlpipe/artifact/model_io.hpp>
 #include <mlpipe/data/csv.hpp>
 #include <mlpipe/data/split.hpp>
 #include <mlpipe/models/linear/logistic_regression.hpp>
@@ -88,4 +92,65 @@ TEST_CASE("a pipeline checks its input before any step runs", "[preprocessing][p
                       Catch::Matchers::Contains("3 features but the pipeline was trained on 4"));
     CHECK(pipe.n_features() == 4);
     CHECK(pipe.classes().size() == 3);
+}
+
+namespace {
+
+/// A user's own preprocessing step (not one of mlpipe's kinds): squares every value.
+class squared {
+  public:
+    using scalar_type = double;
+    static constexpr std::string_view kind = "squared";
+
+    void fit(const mlpipe::dataset<double>& data) { names_ = data.feature_names(); }
+    [[nodiscard]] mlpipe::feature_matrix<double> transform(mlpipe::matrix_cref<double> x) const {
+        return x.array().square().matrix();
+    }
+    void transform_row(std::span<const double> in, std::span<double> out) const {
+        for (std::size_t j = 0; j < in.size(); ++j)
+            out[j] = in[j] * in[j];
+    }
+    [[nodiscard]] Eigen::Index n_features_in() const noexcept {
+        return static_cast<Eigen::Index>(names_.size());
+    }
+    [[nodiscard]] Eigen::Index n_features_out() const noexcept { return n_features_in(); }
+    [[nodiscard]] std::vector<std::string> feature_names_out() const { return names_; }
+    [[nodiscard]] bool fitted() const noexcept { return !names_.empty(); }
+
+  private:
+    std::vector<std::string> names_;
+};
+
+}  // namespace
+
+TEST_CASE("a user's own step joins a pipeline; saving it is a typed error naming its kind",
+          "[preprocessing][pipeline]") {
+    static_assert(mlpipe::transformer<squared>);
+    const auto data = mlpipe::read_csv(mlpipe::test::data_path("wine.csv"));
+    pipeline_type pipe({squared{}, mlpipe::standard_scaler<double>{}}, model_type{});
+    (void)pipe.fit(data);
+    REQUIRE(pipe.steps().size() == 2);
+    CHECK(pipe.steps()[0].kind() == "squared");
+    CHECK(pipe.steps()[0].target<squared>() != nullptr);
+    CHECK(pipe.steps()[0].target<mlpipe::standard_scaler<double>>() == nullptr);
+
+    // The chain is the steps applied by hand.
+    mlpipe::standard_scaler<double> scaler;
+    const mlpipe::feature_matrix<double> squares = data.features().array().square().matrix();
+    scaler.fit({squares, data.targets(), data.classes(), data.feature_names()});
+    CHECK(pipe.transform(data.features()) == scaler.transform(squares));
+
+    // A copy is deep: refitting it leaves the original as it was.
+    pipeline_type copy = pipe;
+    const auto before = pipe.predict_proba(data.features());
+    (void)copy.fit(mlpipe::train_test_split(data, {.seed = 3}).first);
+    CHECK(copy.predict_proba(data.features()) != before);
+    CHECK(pipe.predict_proba(data.features()) == before);
+
+    try {
+        (void)mlpipe::to_artifact(pipe);
+        FAIL("no error");
+    } catch (const mlpipe::invalid_input_error& e) {
+        CHECK(std::string(e.what()).find("\"squared\" cannot be saved") != std::string::npos);
+    }
 }

@@ -536,6 +536,40 @@ inline int wait_for_request(app& a, const training_request& r, double timeout_se
 }
 
 /// mlpipe train ...
+/// `mlpipe estimators`: the estimator and preprocessing step kinds a request may name, with their
+/// default hyperparameters (all from the library's one list of kinds, artifact/kinds.hpp).
+inline int estimators_command(app& a) {
+    nlohmann::json estimators = nlohmann::json::array();
+    visit_kinds(registered_models{}, [&]<template <class> class Model>(kind_tag<Model>) {
+        using model_type = Model<double>;
+        estimators.push_back(
+            {{"kind", std::string(model_type::kind)},
+             {"hyperparameters", mlpipe::detail::params_of<model_type>{}.to_json()}});
+        return false;
+    });
+    nlohmann::json steps = nlohmann::json::array();
+    visit_kinds(registered_steps{}, [&]<template <class> class Step>(kind_tag<Step>) {
+        using step_type = Step<double>;
+        steps.push_back({{"kind", std::string(step_type::kind)},
+                         {"params", mlpipe::detail::params_of<step_type>{}.to_json()}});
+        return false;
+    });
+    if (a.json()) {
+        app::print_json({{"estimators", estimators}, {"preprocessing", steps}});
+        return exit_ok;
+    }
+    table models({"estimator", "default hyperparameters"});
+    for (const auto& e : estimators)
+        models.add({e["kind"], e["hyperparameters"].dump()});
+    models.print(a.term());
+    std::printf("\n");
+    table transformers({"preprocessing step", "default parameters"});
+    for (const auto& e : steps)
+        transformers.add({e["kind"], e["params"].dump()});
+    transformers.print(a.term());
+    return exit_ok;
+}
+
 inline int train_command(app& a) {
     if (!a.args().positional.empty())
         throw usage_error("train takes no positional arguments", a.command());

@@ -89,11 +89,10 @@ const std::vector<command>& commands() {
          {{"model", "NAME", "the registry's model name"},
           {"dataset", "NAME", "a data set of the configuration"},
           {"estimator", "KIND",
-           "logistic_regression (default), linear_svm, gaussian_naive_bayes, k_nearest_neighbors, "
-           "mlp"},
+           "one of: " + estimator_kinds() + " (default logistic_regression; mlpipe estimators)"},
           {"hyperparameters", "JSON", "the estimator's hyperparameters, e.g. '{\"C\": 0.5}'"},
-          {"preprocess", "STEP", "standard_scaler, min_max_scaler, simple_imputer, ... (repeat)",
-           true},
+          {"preprocess", "STEP",
+           "a step before the estimator, one of: " + step_kinds() + " (repeat)", true},
           {"method", "METHOD", "holdout (default) or k_fold"},
           {"folds", "K", "folds of k_fold (default 5)"},
           {"test-fraction", "F", "share of rows held out (default 0.2)"},
@@ -109,6 +108,16 @@ const std::vector<command>& commands() {
           {"timeout", "SECONDS", "with --wait: give up after this long (exit code 1)"},
           json_option},
          train_command},
+        {"estimators",
+         "",
+         "the estimator and preprocessing step kinds, with their defaults",
+         "Lists what a training request may name (mlpipe train --estimator KIND --preprocess\n"
+         "STEP, or the request document's estimator.kind and preprocessing[].kind) with the\n"
+         "default hyperparameters of each (docs/training-request.md says what they mean).\n\n"
+         "examples:\n  mlpipe estimators\n  mlpipe estimators --json | jq '.estimators[].kind'",
+         {json_option},
+         estimators_command,
+         true},
         {"requests",
          "",
          "queued, in-flight, finished and dead-lettered requests",

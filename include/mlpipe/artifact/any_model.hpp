@@ -19,18 +19,10 @@
 #include "../preprocessing.hpp"
 #include "artifact.hpp"
 #include "codec.hpp"
+#include "kinds.hpp"
 #include "model_io.hpp"
 
 namespace mlpipe {
-
-/// The classifier templates that artifacts can name, in one list: adding a model family to
-/// load_any means adding it here (and a model_io specialisation).
-template <template <class> class... Models>
-struct model_kind_list {};
-
-/// Every kind load_any knows.
-using registered_models = model_kind_list<logistic_regression, linear_svm, gaussian_naive_bayes,
-                                          k_nearest_neighbors, decision_tree, random_forest, mlp>;
 
 /// A fitted model (always a pipeline, possibly without steps) behind a type-erased handle. Inputs
 /// and outputs are double; a float model converts on the way in and out.
@@ -44,6 +36,12 @@ class any_model {
     /// Probabilities, n x n_classes. @throws as the model's predict_proba
     [[nodiscard]] probability_matrix<double> predict_proba(matrix_cref<double> x) const {
         return self().predict_proba(x);
+    }
+    /// predict(x) and predict_proba(x) in one pass (mlpipe::predict_with_proba): what a predictor
+    /// answers. @throws as the model's predict_proba
+    [[nodiscard]] classes_and_probabilities<double> predict_with_proba(
+        matrix_cref<double> x) const {
+        return self().predict_with_proba(x);
     }
     /// Probabilities of one row (float models allocate a small conversion buffer).
     void predict_proba_row(std::span<const double> row, std::span<double> out) const {
@@ -65,6 +63,8 @@ class any_model {
         virtual ~concept_t() = default;
         virtual class_index_vector predict(matrix_cref<double> x) const = 0;
         virtual probability_matrix<double> predict_proba(matrix_cref<double> x) const = 0;
+        virtual classes_and_probabilities<double> predict_with_proba(
+            matrix_cref<double> x) const = 0;
         virtual void predict_proba_row(std::span<const double> row,
                                        std::span<double> out) const = 0;
         virtual Eigen::Index n_features() const = 0;
@@ -108,6 +108,15 @@ class any_model_holder final : public any_model::concept_t {
                 .template cast<double>();
         }
     }
+    classes_and_probabilities<double> predict_with_proba(matrix_cref<double> x) const override {
+        if constexpr (std::is_same_v<scalar, double>) {
+            return model_.predict_with_proba(x);
+        } else {
+            auto both =
+                model_.predict_with_proba(feature_matrix<scalar>(x.template cast<scalar>()));
+            return {std::move(both.classes), both.probabilities.template cast<double>()};
+        }
+    }
     void predict_proba_row(std::span<const double> row, std::span<double> out) const override {
         if constexpr (std::is_same_v<scalar, double>) {
             model_.predict_proba_row(row, out);
@@ -138,19 +147,13 @@ bool try_load(const artifact& a, std::shared_ptr<const any_model::concept_t>& ou
     return true;
 }
 
-template <template <class> class... Models>
-std::shared_ptr<const any_model::concept_t> load_registered(const artifact& a,
-                                                            model_kind_list<Models...>) {
+template <class Models>
+std::shared_ptr<const any_model::concept_t> load_registered(const artifact& a, Models models) {
     std::shared_ptr<const any_model::concept_t> out;
-    (void)(try_load<Models>(a, out) || ...);
+    visit_kinds(models, [&]<template <class> class Model>(kind_tag<Model>) {
+        return try_load<Model>(a, out);
+    });
     return out;
-}
-
-template <template <class> class... Models>
-std::string registered_names(model_kind_list<Models...>) {
-    std::string names;
-    ((names += (names.empty() ? "" : ", ") + std::string(Models<double>::kind)), ...);
-    return names;
 }
 
 }  // namespace detail
@@ -160,14 +163,14 @@ std::string registered_names(model_kind_list<Models...>) {
 /// A template only so that its body, which instantiates the loading of every registered kind in
 /// float and double, is compiled in the translation units that call it rather than in every one
 /// that includes this header (about 4 s of g++ time); call it as load_any(a).
-/// @tparam Models the kinds to try (registered_models)
+/// @tparam Models the kinds to try (registered_models, artifact/kinds.hpp)
 /// @throws format_error for an unknown kind (naming the known ones) or inconsistent parts
 template <class Models = registered_models>
 [[nodiscard]] any_model load_any(const artifact& a) {
     auto impl = detail::load_registered(a, Models{});
     if (!impl) {
         detail::artifact_mismatch("unknown model kind \"" + a.manifest().kind +
-                                      "\" (known: " + detail::registered_names(Models{}) + ")",
+                                      "\" (known: " + kind_names_text(Models{}) + ")",
                                   "load it with the mlpipe version that wrote it, or a later one");
     }
     return any_model(std::move(impl));
@@ -187,7 +190,7 @@ template <class Models = registered_models>
                                                   std::shared_ptr<const any_model::concept_t>&);
 #if defined(MLPIPE_SEPARATE_COMPILATION)
 #define MLPIPE_EXTERN_TRY_LOAD(Family) MLPIPE_TRY_LOAD_OF(extern, Family)
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_TRY_LOAD)
+MLPIPE_FOR_EACH_MODEL_KIND(MLPIPE_EXTERN_TRY_LOAD)
 #undef MLPIPE_EXTERN_TRY_LOAD
 #endif
 

@@ -6,10 +6,9 @@
 /// `preprocessing` array lists the fitted steps in order (kind, params, input names), their tensors
 /// are named "preprocessing.<i>.<name>", and the classifier's tensors keep their plain names.
 ///
-/// The models and steps are only declared here (models/fwd.hpp, preprocessing/fwd.hpp): every
-/// specialisation depends on its template parameter, so it is checked when used, with the model's
-/// own header included by the caller. A translation unit parses the model families it includes,
-/// not all of them.
+/// The models and steps are only declared here (artifact/kinds.hpp): every specialisation depends
+/// on its template parameter, so it is checked when used, with the model's own header included by
+/// the caller. A translation unit parses the model families it includes, not all of them.
 #pragma once
 
 #include <algorithm>
@@ -20,12 +19,12 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <Eigen/Core>
@@ -33,19 +32,22 @@
 
 #include "../detail/endian.hpp"
 #include "../error.hpp"
-#include "../models/fwd.hpp"
-#include "../preprocessing/fwd.hpp"
+#include "../preprocessing/any_transformer.hpp"
 #include "artifact.hpp"
+#include "kinds.hpp"
 
 namespace mlpipe {
 
 /// How one model or transformer type is written to and read from an artifact. Specialised per
-/// type below; adding a model means adding a specialisation (and a row in registered_models,
-/// artifact/any_model.hpp).
+/// type below; adding a model or a step means adding a specialisation (and its line in
+/// artifact/kinds.hpp).
 template <class T>
 struct model_io;
 
 namespace detail {
+
+template <class Scalar>
+class flat_forest;  // the trees' storage (models/tree/flat_forest.hpp)
 
 [[noreturn]] inline void artifact_mismatch(const std::string& what, const std::string& remedy) {
     throw format_error(what, remedy, source_position{"artifact"});
@@ -87,10 +89,6 @@ Eigen::Matrix<T, Eigen::Dynamic, 1> read_vector(const artifact& a, const std::st
     }
     return v;
 }
-
-/// The hyperparameter struct of a model or step (what its params() returns).
-template <class Model>
-using params_of = std::remove_cvref_t<decltype(std::declval<const Model&>().params())>;
 
 /// Hyperparameters read from an artifact: a bad value there is a format error of the artifact.
 template <class Params>
@@ -506,16 +504,39 @@ any_transformer<Scalar> read_step(const artifact& a, std::size_t index,
     const auto kind = entry["kind"].get<std::string>();
     const std::string prefix = "preprocessing." + std::to_string(index) + ".";
     const auto& params = entry["params"];
-    if (kind == standard_scaler<Scalar>::kind)
-        return model_io<standard_scaler<Scalar>>::read(a, prefix, params, std::move(names));
-    if (kind == min_max_scaler<Scalar>::kind)
-        return model_io<min_max_scaler<Scalar>>::read(a, prefix, params, std::move(names));
-    if (kind == simple_imputer<Scalar>::kind)
-        return model_io<simple_imputer<Scalar>>::read(a, prefix, params, std::move(names));
-    if (kind == one_hot_encoder<Scalar>::kind)
-        return model_io<one_hot_encoder<Scalar>>::read(a, prefix, params, std::move(names));
-    artifact_mismatch(where + " has unknown kind \"" + kind + "\"",
-                      "load it with the mlpipe version that wrote it, or a later one");
+    std::optional<any_transformer<Scalar>> step;
+    visit_kinds(registered_steps{}, [&]<template <class> class Step>(kind_tag<Step>) {
+        if (kind != Step<Scalar>::kind) return false;
+        step.emplace(model_io<Step<Scalar>>::read(a, prefix, params, std::move(names)));
+        return true;
+    });
+    if (!step) {
+        artifact_mismatch(where + " has unknown kind \"" + kind + "\"",
+                          "load it with the mlpipe version that wrote it, or a later one");
+    }
+    return std::move(*step);
+}
+
+/// Writes a fitted step's manifest entry and tensors (as preprocessing step `index`).
+/// @throws invalid_input_error for a step whose kind artifact/kinds.hpp does not list
+template <class Scalar>
+void write_step(const any_transformer<Scalar>& step, std::size_t index, artifact_manifest& m,
+                artifact& a) {
+    const bool written =
+        visit_kinds(registered_steps{}, [&]<template <class> class Step>(kind_tag<Step>) {
+            const auto* s = step.template target<Step<Scalar>>();
+            if (s == nullptr) return false;
+            m.preprocessing.push_back({{"kind", std::string(Step<Scalar>::kind)},
+                                       {"params", s->params().to_json()},
+                                       {"feature_names_in", step_names_in(*s)}});
+            model_io<Step<Scalar>>::write(*s, a, "preprocessing." + std::to_string(index) + ".");
+            return true;
+        });
+    if (!written) {
+        throw invalid_input_error(
+            "a pipeline step of kind \"" + std::string(step.kind()) + "\" cannot be saved",
+            "save pipelines of the steps artifact/kinds.hpp lists");
+    }
 }
 
 template <class T>
@@ -549,19 +570,8 @@ template <class Model>
     auto& m = a.manifest();
     m.preprocessing = nlohmann::json::array();
     if constexpr (detail::is_pipeline<Model>::value) {
-        using scalar = typename Model::scalar_type;
-        for (std::size_t i = 0; i < model.steps().size(); ++i) {
-            std::visit(
-                [&](const auto& step) {
-                    using step_type = std::decay_t<decltype(step)>;
-                    m.preprocessing.push_back({{"kind", std::string(step_type::kind)},
-                                               {"params", step.params().to_json()},
-                                               {"feature_names_in", detail::step_names_in(step)}});
-                    model_io<step_type>::write(step, a, "preprocessing." + std::to_string(i) + ".");
-                },
-                model.steps()[i]);
-        }
-        (void)sizeof(scalar);
+        for (std::size_t i = 0; i < model.steps().size(); ++i)
+            detail::write_step(model.steps()[i], i, m, a);
         const auto& inner = model.model();
         using inner_type = std::decay_t<decltype(inner)>;
         m.kind = std::string(inner_type::kind);
@@ -614,8 +624,7 @@ template <class Model>
             steps.push_back(detail::read_step<scalar>(a, i, m.preprocessing[i]));
         // The classifier sees the last step's output names.
         std::vector<std::string> names = m.features.names;
-        if (!steps.empty())
-            names = std::visit([](const auto& s) { return s.feature_names_out(); }, steps.back());
+        if (!steps.empty()) names = steps.back().feature_names_out();
         auto inner =
             model_io<classifier_type>::read(a, m.hyperparameters, m.labels, std::move(names));
         return Model::restore(std::move(steps), std::move(inner), m.features.names);
@@ -630,18 +639,8 @@ template <class Model>
     }
 }
 
-/// Separate compilation (config.hpp): the model families the compiled library holds, each in a part
-/// of its own (separate_compilation/model.ipp): the class templates and their artifact round trips
-/// for double and float, their loading (any_model.hpp) and their training (jobs/trainer.hpp). CMake
-/// reads this list (cmake/mlpipe_compiled.cmake): one `X(family)` a line.
-#define MLPIPE_FOR_EACH_SAVED_MODEL(X) \
-    X(logistic_regression)             \
-    X(linear_svm)                      \
-    X(gaussian_naive_bayes)            \
-    X(k_nearest_neighbors)             \
-    X(decision_tree)                   \
-    X(random_forest)                   \
-    X(mlp)
+/// Separate compilation (config.hpp): each model family's part of the compiled library holds the
+/// artifact round trips of its double and float classes (separate_compilation/model.ipp).
 #define MLPIPE_ROUND_TRIP_OF(prefix, M)                                   \
     prefix template artifact to_artifact<M>(const M&, artifact_manifest); \
     prefix template M load<M>(const artifact&);
@@ -649,7 +648,7 @@ template <class Model>
     MLPIPE_ROUND_TRIP_OF(prefix, Family<double>) MLPIPE_ROUND_TRIP_OF(prefix, Family<float>)
 #if defined(MLPIPE_SEPARATE_COMPILATION)
 #define MLPIPE_EXTERN_ROUND_TRIPS(Family) MLPIPE_ROUND_TRIPS_OF(extern, Family)
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_ROUND_TRIPS)
+MLPIPE_FOR_EACH_MODEL_KIND(MLPIPE_EXTERN_ROUND_TRIPS)
 #undef MLPIPE_EXTERN_ROUND_TRIPS
 #endif
 

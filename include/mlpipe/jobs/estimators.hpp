@@ -2,10 +2,12 @@
 /// @file jobs/estimators.hpp Estimators and preprocessing steps by kind name: what a training
 /// request may name, checked and built from JSON hyperparameters.
 ///
-/// The estimator kinds are the artifact's `registered_models` (artifact/any_model.hpp), so every
-/// model a worker can train is one a predictor can load; adding a family there adds it here.
+/// The estimator and step kinds are the artifact's (registered_models and registered_steps,
+/// artifact/kinds.hpp), so every model a worker can train is one a predictor can load; adding a
+/// kind there adds it here.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -14,19 +16,14 @@
 #include <nlohmann/json.hpp>
 
 #include "../artifact/any_model.hpp"
+#include "../artifact/kinds.hpp"
 #include "../error.hpp"
-#include "../preprocessing/pipeline.hpp"
+#include "../models.hpp"
+#include "../preprocessing.hpp"
 
 namespace mlpipe {
 
 namespace detail {
-
-template <class F, template <class> class... Models>
-bool visit_kind(std::string_view kind, F& f, model_kind_list<Models...>) {
-    return (
-        (kind == Models<double>::kind ? (f(std::type_identity<Models<double>>{}), true) : false) ||
-        ...);
-}
 
 /// Runs `make` (which builds an object from JSON and may throw the object's own
 /// invalid_input_error) and rethrows its errors naming `field` as the faulty field.
@@ -44,19 +41,16 @@ auto with_field(const std::string& field, std::string_view kind, Make&& make) {
     }
 }
 
-template <class T>
-using params_of = std::remove_cvref_t<decltype(std::declval<const T&>().params())>;
-
 }  // namespace detail
 
 /// The estimator kinds a training request may name ("logistic_regression", ...), comma-separated.
 [[nodiscard]] inline std::string estimator_kinds() {
-    return detail::registered_names(registered_models{});
+    return kind_names_text(registered_models{});
 }
 
 /// The preprocessing step kinds a training request may name, comma-separated.
 [[nodiscard]] inline std::string step_kinds() {
-    return "standard_scaler, min_max_scaler, simple_imputer, one_hot_encoder";
+    return kind_names_text(registered_steps{});
 }
 
 /// Calls `f(std::type_identity<Model<double>>{})` for the estimator `kind`.
@@ -64,7 +58,13 @@ using params_of = std::remove_cvref_t<decltype(std::declval<const T&>().params()
 /// @throws invalid_input_error for an unknown kind (listing the known ones)
 template <class F>
 void visit_estimator(std::string_view kind, F&& f, const std::string& field = "estimator.kind") {
-    if (!detail::visit_kind(kind, f, registered_models{})) {
+    const bool known =
+        visit_kinds(registered_models{}, [&]<template <class> class Model>(kind_tag<Model>) {
+            if (kind != Model<double>::kind) return false;
+            f(std::type_identity<Model<double>>{});
+            return true;
+        });
+    if (!known) {
         throw invalid_input_error("\"" + std::string(kind) + "\" is not a known estimator",
                                   "use one of: " + estimator_kinds(), field);
     }
@@ -97,19 +97,16 @@ inline void check_estimator(std::string_view kind, const nlohmann::json& hyperpa
 template <class Scalar>
 [[nodiscard]] any_transformer<Scalar> make_step(std::string_view kind, const nlohmann::json& params,
                                                 const std::string& field) {
-    const auto build = [&](auto type) -> any_transformer<Scalar> {
-        using step = typename decltype(type)::type;
-        return detail::with_field(field + ".params", step::kind,
-                                  [&] { return step(detail::params_of<step>::from_json(params)); });
-    };
-    if (kind == standard_scaler<Scalar>::kind)
-        return build(std::type_identity<standard_scaler<Scalar>>{});
-    if (kind == min_max_scaler<Scalar>::kind)
-        return build(std::type_identity<min_max_scaler<Scalar>>{});
-    if (kind == simple_imputer<Scalar>::kind)
-        return build(std::type_identity<simple_imputer<Scalar>>{});
-    if (kind == one_hot_encoder<Scalar>::kind)
-        return build(std::type_identity<one_hot_encoder<Scalar>>{});
+    std::optional<any_transformer<Scalar>> step;
+    visit_kinds(registered_steps{}, [&]<template <class> class Step>(kind_tag<Step>) {
+        using step_type = Step<Scalar>;
+        if (kind != step_type::kind) return false;
+        step.emplace(detail::with_field(field + ".params", step_type::kind, [&] {
+            return step_type(detail::params_of<step_type>::from_json(params));
+        }));
+        return true;
+    });
+    if (step) return std::move(*step);
     throw invalid_input_error("\"" + std::string(kind) + "\" is not a known preprocessing step",
                               "use one of: " + step_kinds(), field + ".kind");
 }

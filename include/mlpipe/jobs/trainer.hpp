@@ -583,7 +583,7 @@ training_outcome train(const training_request& request, Source& source,
         detail::progress_relay&, std::chrono::steady_clock::time_point, artifact_manifest);
 #if defined(MLPIPE_SEPARATE_COMPILATION)
 #define MLPIPE_EXTERN_FIT_CANDIDATE(Family) MLPIPE_FIT_CANDIDATE_OF(extern, Family)
-MLPIPE_FOR_EACH_SAVED_MODEL(MLPIPE_EXTERN_FIT_CANDIDATE)
+MLPIPE_FOR_EACH_MODEL_KIND(MLPIPE_EXTERN_FIT_CANDIDATE)
 #undef MLPIPE_EXTERN_FIT_CANDIDATE
 #endif
 

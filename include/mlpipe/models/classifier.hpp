@@ -153,7 +153,52 @@ template <class Scalar>
     return out;
 }
 
+/// The class of each row of decision scores: the largest score (the first on ties), or for a
+/// single column (two classes), class 1 where the score is positive.
+template <class Scalar>
+[[nodiscard]] class_index_vector classes_from_scores(const probability_matrix<Scalar>& z) {
+    class_index_vector out(z.rows());
+    for (Eigen::Index i = 0; i < z.rows(); ++i) {
+        if (z.cols() == 1) {
+            out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
+        } else {
+            Eigen::Index best = 0;
+            z.row(i).maxCoeff(&best);
+            out[i] = static_cast<std::int32_t>(best);
+        }
+    }
+    return out;
+}
+
 }  // namespace detail
+
+/// The classes and the probabilities of the same rows: what predict and predict_proba return.
+template <class Scalar>
+struct classes_and_probabilities {
+    class_index_vector classes;
+    probability_matrix<Scalar> probabilities;
+};
+
+/// `{model.predict(x), model.predict_proba(x)}` in one pass over the model where it allows: a
+/// model with a `predict_with_proba(x)` member (linear models: one decision function; pipelines:
+/// one pass through the steps) computes both at once; a model that declares
+/// `predicts_most_probable` (its predict is the most probable class of predict_proba) takes the
+/// classes from the probabilities; any other runs both. Equal to the two calls, bit for bit.
+/// @throws as the model's predict_proba
+template <classifier Model>
+[[nodiscard]] classes_and_probabilities<typename Model::scalar_type> predict_with_proba(
+    const Model& model, matrix_cref<typename Model::scalar_type> x) {
+    if constexpr (requires { model.predict_with_proba(x); }) {
+        return model.predict_with_proba(x);
+    } else if constexpr (requires { requires Model::predicts_most_probable; }) {
+        auto p = model.predict_proba(x);
+        auto classes = detail::most_probable(p);
+        return {std::move(classes), std::move(p)};
+    } else {
+        auto classes = model.predict(x);
+        return {std::move(classes), model.predict_proba(x)};
+    }
+}
 
 #if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
 

@@ -8,17 +8,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include "../models/classifier.hpp"
-#include "fwd.hpp"
-#include "min_max_scaler.hpp"
-#include "one_hot_encoder.hpp"
-#include "simple_imputer.hpp"
-#include "standard_scaler.hpp"
+#include "any_transformer.hpp"
 #include "transformer.hpp"
 
 namespace mlpipe {
@@ -45,14 +40,9 @@ class pipeline {
         }
         dataset<scalar_type> current = data;
         for (auto& step : steps_) {
-            std::visit(
-                [&](auto& s) {
-                    s.fit(current);
-                    current =
-                        dataset<scalar_type>(s.transform(current.features()), current.targets(),
-                                             current.classes(), s.feature_names_out());
-                },
-                step);
+            step.fit(current);
+            current = dataset<scalar_type>(step.transform(current.features()), current.targets(),
+                                           current.classes(), step.feature_names_out());
         }
         const fit_report report = model_.fit(current, options);
         feature_names_ = data.feature_names();
@@ -65,9 +55,8 @@ class pipeline {
     [[nodiscard]] feature_matrix<scalar_type> transform(matrix_cref<scalar_type> x) const {
         check(x.cols());
         feature_matrix<scalar_type> current = x;
-        for (const auto& step : steps_) {
-            current = std::visit([&](const auto& s) { return s.transform(current); }, step);
-        }
+        for (const auto& step : steps_)
+            current = step.transform(current);
         return current;
     }
 
@@ -79,6 +68,13 @@ class pipeline {
         return model_.predict_proba(transform(x));
     }
 
+    /// predict(x) and predict_proba(x) from one pass through the steps (and through the model
+    /// where it allows: mlpipe::predict_with_proba).
+    [[nodiscard]] classes_and_probabilities<scalar_type> predict_with_proba(
+        matrix_cref<scalar_type> x) const {
+        return mlpipe::predict_with_proba(model_, transform(x));
+    }
+
     /// Probabilities of one row; after the first call on a thread, it allocates nothing.
     /// Bit-identical to the same row of predict_proba.
     void predict_proba_row(std::span<const scalar_type> row, std::span<scalar_type> out) const {
@@ -87,14 +83,10 @@ class pipeline {
         thread_local std::vector<scalar_type> b;
         std::span<const scalar_type> in = row;
         for (const auto& step : steps_) {
-            std::visit(
-                [&](const auto& s) {
-                    auto& target = in.data() == a.data() ? b : a;
-                    target.resize(static_cast<std::size_t>(s.n_features_out()));
-                    s.transform_row(in, std::span<scalar_type>(target));
-                    in = std::span<const scalar_type>(target);
-                },
-                step);
+            auto& target = in.data() == a.data() ? b : a;
+            target.resize(static_cast<std::size_t>(step.n_features_out()));
+            step.transform_row(in, std::span<scalar_type>(target));
+            in = std::span<const scalar_type>(target);
         }
         model_.predict_proba_row(in, out);
     }
@@ -116,13 +108,9 @@ class pipeline {
                                           std::vector<std::string> feature_names) {
         Eigen::Index width = static_cast<Eigen::Index>(feature_names.size());
         for (const auto& step : steps) {
-            std::visit(
-                [&](const auto& s) {
-                    detail::check_restore(s.fitted() && s.n_features_in() == width, kind,
-                                          "a step's input width");
-                    width = s.n_features_out();
-                },
-                step);
+            detail::check_restore(step.fitted() && step.n_features_in() == width, kind,
+                                  "a step's input width");
+            width = step.n_features_out();
         }
         detail::check_restore(model.fitted() && model.n_features() == width, kind,
                               "the model's input width");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /// @file separate_compilation/model.ipp A part of mlpipe's compiled library that holds model
-/// families (of artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL), for separate-compilation mode
+/// families (of artifact/kinds.hpp's MLPIPE_FOR_EACH_MODEL_KIND), for separate-compilation mode
 /// (docs/separate-compilation.md): the class templates for double and float, their artifact round
 /// trips, their loading by load_any and their training by the trainer. Include it, then write
 /// MLPIPE_INSTANTIATE_MODEL(family) in namespace mlpipe for each family of the part (CMake spreads

@@ -615,8 +615,9 @@ class predictor {
 
     prediction run(std::shared_ptr<const served_model> m, const feature_matrix<double>& x) const {
         prediction p;
-        p.classes = m->model.predict(x);
-        p.probabilities = m->model.predict_proba(x);
+        auto both = m->model.predict_with_proba(x);  // one pass: classes and probabilities
+        p.classes = std::move(both.classes);
+        p.probabilities = std::move(both.probabilities);
         p.source = std::move(m);
         return p;
     }

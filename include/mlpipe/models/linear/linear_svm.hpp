@@ -126,6 +126,10 @@ class linear_svm {
 
     [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
+    /// predict(x) and predict_proba(x) from one decision function (see mlpipe::predict_with_proba).
+    /// @throws as predict_proba
+    [[nodiscard]] classes_and_probabilities<Scalar> predict_with_proba(matrix_cref<Scalar> x) const;
+
     /// Platt-scaled probabilities. @throws invalid_input_error unless fitted with probability =
     /// true
     [[nodiscard]] probability_matrix<Scalar> predict_proba(matrix_cref<Scalar> x) const;
@@ -198,6 +202,9 @@ class linear_svm {
     }
 
   private:
+    /// Probabilities from the rows of decision_function (what predict_proba returns).
+    [[nodiscard]] probability_matrix<Scalar> proba_from_decisions(
+        const probability_matrix<Scalar>& z) const;
     void scores(const Scalar* row, Scalar* z) const noexcept {
         const auto d = static_cast<std::size_t>(coef_.cols());
         for (Eigen::Index j = 0; j < coef_.rows(); ++j) {
@@ -622,25 +629,28 @@ auto linear_svm<Scalar>::decision_function(matrix_cref<Scalar> x) const
 template <class Scalar>
 auto linear_svm<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
     const auto z = decision_function(x);
-    class_index_vector out(x.rows());
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        if (z.cols() == 1) {
-            out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
-        } else {
-            Eigen::Index best = 0;
-            z.row(i).maxCoeff(&best);
-            out[i] = static_cast<std::int32_t>(best);
-        }
-    }
-    return out;
+    return detail::classes_from_scores(z);
 }
 
 template <class Scalar>
 auto linear_svm<Scalar>::predict_proba(matrix_cref<Scalar> x) const -> probability_matrix<Scalar> {
     check_probability();
+    return proba_from_decisions(decision_function(x));
+}
+
+template <class Scalar>
+auto linear_svm<Scalar>::predict_with_proba(matrix_cref<Scalar> x) const
+    -> classes_and_probabilities<Scalar> {
+    check_probability();
     const auto z = decision_function(x);
-    probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
-    for (Eigen::Index i = 0; i < x.rows(); ++i)
+    return {detail::classes_from_scores(z), proba_from_decisions(z)};
+}
+
+template <class Scalar>
+auto linear_svm<Scalar>::proba_from_decisions(const probability_matrix<Scalar>& z) const
+    -> probability_matrix<Scalar> {
+    probability_matrix<Scalar> p(z.rows(), static_cast<Eigen::Index>(classes_.size()));
+    for (Eigen::Index i = 0; i < z.rows(); ++i)
         proba_from_scores(z.row(i).data(), p.row(i).data());
     return p;
 }

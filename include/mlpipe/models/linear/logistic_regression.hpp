@@ -100,6 +100,10 @@ class logistic_regression {
     /// The most probable class index of each row.
     [[nodiscard]] class_index_vector predict(matrix_cref<Scalar> x) const;
 
+    /// predict(x) and predict_proba(x) from one decision function (see mlpipe::predict_with_proba).
+    /// @throws as predict_proba
+    [[nodiscard]] classes_and_probabilities<Scalar> predict_with_proba(matrix_cref<Scalar> x) const;
+
     /// Probabilities of one row into `out` (size n_classes), without allocating for up to 64
     /// classes. Bit-identical to the same row of predict_proba.
     /// @throws as predict_proba
@@ -156,6 +160,9 @@ class logistic_regression {
     }
 
   private:
+    /// Probabilities from the rows of decision_function (what predict_proba returns).
+    [[nodiscard]] probability_matrix<Scalar> proba_from_decisions(
+        const probability_matrix<Scalar>& z) const;
     static constexpr std::size_t max_stack_classes = 64;
 
     /// The relative loss decrease that ends a fit. scikit-learn's lbfgs (scipy's L-BFGS-B with its
@@ -503,9 +510,21 @@ auto logistic_regression<Scalar>::decision_function(matrix_cref<Scalar> x) const
 template <class Scalar>
 auto logistic_regression<Scalar>::predict_proba(matrix_cref<Scalar> x) const
     -> probability_matrix<Scalar> {
+    return proba_from_decisions(decision_function(x));
+}
+
+template <class Scalar>
+auto logistic_regression<Scalar>::predict_with_proba(matrix_cref<Scalar> x) const
+    -> classes_and_probabilities<Scalar> {
     const probability_matrix<Scalar> z = decision_function(x);
-    probability_matrix<Scalar> p(x.rows(), static_cast<Eigen::Index>(classes_.size()));
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    return {detail::classes_from_scores(z), proba_from_decisions(z)};
+}
+
+template <class Scalar>
+auto logistic_regression<Scalar>::proba_from_decisions(const probability_matrix<Scalar>& z) const
+    -> probability_matrix<Scalar> {
+    probability_matrix<Scalar> p(z.rows(), static_cast<Eigen::Index>(classes_.size()));
+    for (Eigen::Index i = 0; i < z.rows(); ++i) {
         scores_to_proba(
             std::span<const Scalar>(z.row(i).data(), static_cast<std::size_t>(z.cols())),
             std::span<Scalar>(p.row(i).data(), static_cast<std::size_t>(p.cols())));
@@ -516,17 +535,7 @@ auto logistic_regression<Scalar>::predict_proba(matrix_cref<Scalar> x) const
 template <class Scalar>
 auto logistic_regression<Scalar>::predict(matrix_cref<Scalar> x) const -> class_index_vector {
     const probability_matrix<Scalar> z = decision_function(x);
-    class_index_vector out(x.rows());
-    for (Eigen::Index i = 0; i < x.rows(); ++i) {
-        if (z.cols() == 1) {
-            out[i] = z(i, 0) > Scalar(0) ? 1 : 0;
-        } else {
-            Eigen::Index best = 0;
-            z.row(i).maxCoeff(&best);
-            out[i] = static_cast<std::int32_t>(best);
-        }
-    }
-    return out;
+    return detail::classes_from_scores(z);
 }
 
 MLPIPE_EXTERN_MODEL(logistic_regression);

@@ -52,6 +52,8 @@ class gaussian_naive_bayes {
   public:
     using scalar_type = Scalar;
     static constexpr std::string_view kind = "gaussian_naive_bayes";
+    /// predict is the most probable class of predict_proba (see mlpipe::predict_with_proba).
+    static constexpr bool predicts_most_probable = true;
 
     explicit gaussian_naive_bayes(gaussian_naive_bayes_params params = {})
         : params_(std::move(params)) {

@@ -68,6 +68,8 @@ class k_nearest_neighbors {
   public:
     using scalar_type = Scalar;
     static constexpr std::string_view kind = "k_nearest_neighbors";
+    /// predict is the most probable class of predict_proba (see mlpipe::predict_with_proba).
+    static constexpr bool predicts_most_probable = true;
 
     explicit k_nearest_neighbors(k_nearest_neighbors_params params = {}) : params_(params) {
         if (params_.k < 1) {

@@ -186,6 +186,8 @@ class mlp {
     /// A layer's biases: fan_out.
     using bias_vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     static constexpr std::string_view kind = "mlp";
+    /// predict is the most probable class of predict_proba (see mlpipe::predict_with_proba).
+    static constexpr bool predicts_most_probable = true;
 
     /// @throws invalid_input_error naming the first nonsensical hyperparameter
     explicit mlp(mlp_params params = {}) : params_(std::move(params)) { check_params(); }

@@ -77,6 +77,8 @@ class decision_tree {
   public:
     using scalar_type = Scalar;
     static constexpr std::string_view kind = "decision_tree";
+    /// predict is the most probable class of predict_proba (see mlpipe::predict_with_proba).
+    static constexpr bool predicts_most_probable = true;
 
     /// @throws invalid_input_error naming a nonsensical hyperparameter
     explicit decision_tree(decision_tree_params params = {}) : params_(std::move(params)) {

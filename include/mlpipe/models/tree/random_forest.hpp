@@ -96,6 +96,8 @@ class random_forest {
   public:
     using scalar_type = Scalar;
     static constexpr std::string_view kind = "random_forest";
+    /// predict is the most probable class of predict_proba (see mlpipe::predict_with_proba).
+    static constexpr bool predicts_most_probable = true;
 
     /// @throws invalid_input_error naming a nonsensical hyperparameter
     explicit random_forest(random_forest_params params = {}) : params_(std::move(params)) {
