@@ -123,7 +123,7 @@ class squared {
 
 }  // namespace
 
-TEST_CASE("a user's own step joins a pipeline; saving it is a typed error naming its kind",
+TEST_CASE("a user's own step joins a pipeline, and saving it is a typed error naming its kind",
           "[preprocessing][pipeline]") {
     static_assert(mlpipe::transformer<squared>);
     const auto data = mlpipe::read_csv(mlpipe::test::data_path("wine.csv"));

@@ -6,7 +6,7 @@
 #    for the library is included by include/mlpipe/separate_compilation/functions.ipp, the part that
 #    defines them.
 #  - Every model family whose header declares it compiled (MLPIPE_EXTERN_MODEL) is in
-#    artifact/model_io.hpp's MLPIPE_FOR_EACH_SAVED_MODEL, the list of the library's family parts.
+#    artifact/kinds.hpp's MLPIPE_FOR_EACH_MODEL_KIND, the list of the library's family parts.
 #   library_covers_headers.sh CXX INCLUDE_DIR EIGEN_INCLUDE_DIR
 set -eu
 cxx=$1 include=$2 eigen=$3
@@ -23,12 +23,13 @@ for header in $(cd "$include" && grep -rlE 'MLPIPE_DECL|MLPIPE_EXTERN |MLPIPE_EX
         missing=$((missing + 1))
     fi
 done
+kinds=$(sed -n '/^#define MLPIPE_FOR_EACH_MODEL_KIND/,/^$/p' "$include/mlpipe/artifact/kinds.hpp")
 families=0
 for family in $(cd "$include" && grep -rhoE '^MLPIPE_EXTERN_MODEL\([a-z_0-9]+\)' mlpipe --include='*.hpp' |
                 sed 's/.*(\(.*\))/\1/' | sort -u); do
     families=$((families + 1))
-    if ! grep -qE "^    X\\($family\\)" "$include/mlpipe/artifact/model_io.hpp"; then
-        echo "$family is declared compiled (MLPIPE_EXTERN_MODEL) but is not in MLPIPE_FOR_EACH_SAVED_MODEL"
+    if ! printf '%s\n' "$kinds" | grep -qE "^    X\\($family\\)"; then
+        echo "$family is declared compiled (MLPIPE_EXTERN_MODEL) but is not in MLPIPE_FOR_EACH_MODEL_KIND"
         missing=$((missing + 1))
     fi
 done
