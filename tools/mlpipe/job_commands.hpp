@@ -570,6 +570,12 @@ inline int estimators_command(app& a) {
     return exit_ok;
 }
 
+/// `mlpipe schema`: the JSON Schema of a training request (mlpipe::training_request_schema()).
+inline int schema_command(app&) {
+    app::print_json(training_request_schema());
+    return exit_ok;
+}
+
 inline int train_command(app& a) {
     if (!a.args().positional.empty())
         throw usage_error("train takes no positional arguments", a.command());

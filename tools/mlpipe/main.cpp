@@ -118,6 +118,16 @@ const std::vector<command>& commands() {
          {json_option},
          estimators_command,
          true},
+        {"schema",
+         "",
+         "the JSON Schema of a training request document",
+         "Prints the JSON Schema (2020-12) that a request document (mlpipe train --request\n"
+         "FILE, or a message on the training queue) follows, with the estimator and step kinds\n"
+         "and the metrics of this build (docs/training-request.md describes the fields).\n\n"
+         "examples:\n  mlpipe schema > training-request.schema.json",
+         {},
+         schema_command,
+         true},
         {"requests",
          "",
          "queued, in-flight, finished and dead-lettered requests",

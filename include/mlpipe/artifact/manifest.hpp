@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../data/label_map.hpp"
+#include "../detail/json.hpp"
 #include "../error.hpp"
 #include "../version.hpp"
 #include "tensor.hpp"
@@ -71,31 +72,6 @@ struct artifact_manifest {
 };
 
 namespace detail {
-
-/// The depth of `j` (a scalar is 0, [] is 1), stopping once it passes `stop`. Recursion is bounded
-/// by `stop`, so a caller-built deep value cannot overflow the stack.
-[[nodiscard]] MLPIPE_DECL std::uint64_t json_depth(const nlohmann::json& j, std::uint64_t stop);
-
-/// The offset of the first bracket that nests deeper than `max_depth` in JSON text, or nullopt.
-/// A linear scan that skips strings as the JSON lexer does, so for the parser the text nests no
-/// deeper than this scan says (malformed text is then refused by the parser).
-[[nodiscard]] MLPIPE_DECL std::optional<std::size_t> json_too_deep(
-    std::string_view text, std::uint64_t max_depth) noexcept;
-
-/// Parses JSON text, refusing nesting deeper than `max_depth` before parsing (so no deep value is
-/// ever built). `where` locates the text; its offset is the text's first byte.
-/// nlohmann's callback parser is not used: it rescans a container at the end of every object in
-/// it, quadratic time on hostile input.
-/// @throws format_error on invalid JSON (with the byte offset) or too deep nesting.
-/// Complexity: O(text).
-[[nodiscard]] MLPIPE_DECL nlohmann::json parse_json_limited(std::string_view text,
-                                                            std::uint64_t max_depth,
-                                                            const source_position& where,
-                                                            const std::string& what);
-
-/// The value of a non-negative JSON integer (parsed, or built in C++ from a signed int), or
-/// nullopt for anything else.
-[[nodiscard]] MLPIPE_DECL std::optional<std::uint64_t> json_unsigned(const nlohmann::json& j);
 
 /// A reader of manifest fields that throws format_error naming the field.
 class manifest_reader {
@@ -168,78 +144,6 @@ class manifest_reader {
 MLPIPE_DECL void check_manifest(const artifact_manifest& m, const artifact_limits& limits = {});
 
 #if MLPIPE_DEFINE_FUNCTIONS  // header-only mode, or the compiled library (config.hpp)
-
-namespace detail {
-
-MLPIPE_DECL std::uint64_t json_depth(const nlohmann::json& j, std::uint64_t stop) {
-    if (!j.is_structured()) return 0;
-    if (stop == 0) return 1;
-    std::uint64_t deepest = 0;
-    for (const auto& child : j) {
-        deepest = std::max(deepest, json_depth(child, stop - 1));
-        if (deepest >= stop) break;
-    }
-    return deepest + 1;
-}
-
-MLPIPE_DECL std::optional<std::size_t> json_too_deep(std::string_view text,
-                                                     std::uint64_t max_depth) noexcept {
-    std::uint64_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > max_depth) return i;
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return std::nullopt;
-}
-
-MLPIPE_DECL nlohmann::json parse_json_limited(std::string_view text, std::uint64_t max_depth,
-                                              const source_position& where,
-                                              const std::string& what) {
-    const auto at = [&](std::uint64_t delta) {
-        source_position p = where;
-        if (p.offset == source_position::no_offset) p.offset = 0;
-        p.offset += delta;
-        return p;
-    };
-    if (const auto deep = json_too_deep(text, max_depth)) {
-        throw format_error(what + " nests arrays and objects deeper than the limit of " +
-                               std::to_string(max_depth),
-                           "flatten the nested values", at(*deep));
-    }
-    try {
-        return nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw format_error(what + " is not valid JSON: " + std::string(e.what()),
-                           "the file is corrupt or was not written by mlpipe",
-                           at(e.byte > 0 ? e.byte - 1 : 0));
-    } catch (const nlohmann::json::exception& e) {
-        throw format_error(what + " cannot be read: " + std::string(e.what()),
-                           "the file is corrupt or was not written by mlpipe", where);
-    }
-}
-
-MLPIPE_DECL std::optional<std::uint64_t> json_unsigned(const nlohmann::json& j) {
-    if (j.is_number_unsigned()) return j.get<std::uint64_t>();
-    if (j.is_number_integer() && j.get<std::int64_t>() >= 0) {
-        return static_cast<std::uint64_t>(j.get<std::int64_t>());
-    }
-    return std::nullopt;
-}
-
-}  // namespace detail
 
 MLPIPE_DECL nlohmann::json manifest_to_json(const artifact_manifest& m) {
     nlohmann::json j;

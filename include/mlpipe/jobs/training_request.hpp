@@ -2,7 +2,8 @@
 /// @file jobs/training_request.hpp `training_request`: the versioned JSON document an application
 /// queues to have a model trained, with strict parsing that names the faulty field.
 ///
-/// The document (format 1; the schema is docs/training-request.schema.json):
+/// The document (format 1; its JSON Schema is training_request_schema(), printed by `mlpipe
+/// schema`):
 /// @code{.json}
 /// {
 ///   "format": 1,
@@ -34,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../artifact/manifest.hpp"
+#include "../detail/json.hpp"
 #include "../detail/names.hpp"
 #include "../error.hpp"
 #include "../evaluation/scorer.hpp"
@@ -105,68 +107,25 @@ inline const char* validation_method_name(validation_method m) {
     return m == validation_method::holdout ? "holdout" : "k_fold";
 }
 
-/// Strict reader of one JSON object of a request: known keys only, typed, errors naming the
-/// field path ("validation.min_score").
-class request_reader {
+/// Strict reader of one JSON object of a request (the library's one JSON reader): known keys
+/// only, typed, errors naming the field path ("validation.min_score").
+class request_reader : public strict_object_reader {
   public:
-    request_reader(const nlohmann::json& j, std::string path) : json_(j), path_(std::move(path)) {
-        if (!j.is_object()) fail(path_.empty() ? "the request" : path_, "a JSON object", j);
-    }
+    request_reader(const nlohmann::json& j, std::string path)
+        : strict_object_reader(j, std::move(path), wording()) {}
 
-    [[nodiscard]] const nlohmann::json* find(const char* key) {
-        const auto it = json_.find(key);
-        if (it == json_.end()) return nullptr;
-        seen_.emplace_back(key);
-        return &*it;
-    }
-    [[nodiscard]] const nlohmann::json& require(const char* key) {
-        const auto* v = find(key);
-        if (v == nullptr) {
-            throw invalid_input_error("the training request has no \"" + field(key) + "\"",
-                                      "add it; see docs/training-request.md", field(key));
-        }
-        return *v;
-    }
-    [[nodiscard]] std::string field(const char* key) const {
-        return path_.empty() ? std::string(key) : path_ + "." + key;
-    }
-
-    std::string string(const char* key, const nlohmann::json& v) const {
-        if (!v.is_string()) fail(field(key), "a string", v);
-        return v.get<std::string>();
-    }
-    double number(const char* key, const nlohmann::json& v) const {
-        if (!v.is_number() || !std::isfinite(v.get<double>())) fail(field(key), "a number", v);
-        return v.get<double>();
-    }
-    std::uint64_t unsigned_integer(const char* key, const nlohmann::json& v) const {
-        if (!v.is_number_unsigned()) fail(field(key), "an integer >= 0", v);
-        return v.get<std::uint64_t>();
-    }
-
-    void finish() const {
-        for (const auto& [key, unused] : json_.items()) {
-            if (std::find(seen_.begin(), seen_.end(), key) == seen_.end()) {
-                const std::string f = path_.empty() ? key : path_ + "." + key;
-                throw invalid_input_error(
-                    "the training request has an unknown field \"" + f + "\"",
-                    "check the spelling; see docs/training-request.md for the fields", f);
-            }
-        }
-    }
-
-    [[noreturn]] static void fail(const std::string& field, const char* expected,
+    /// Throws the error of a value of the wrong type in a request.
+    [[noreturn]] static void fail(const std::string& field, std::string_view expected,
                                   const nlohmann::json& v) {
-        std::string shown = v.dump();
-        if (shown.size() > 80) shown = shown.substr(0, 77) + "...";
-        throw invalid_input_error("must be " + std::string(expected) + ", not " + shown,
-                                  "fix the field in the training request", field);
+        throw invalid_input_error("must be " + std::string(expected) + ", not " + shown(v),
+                                  wording().remedy, field);
     }
 
   private:
-    const nlohmann::json& json_;
-    std::string path_;
-    std::vector<std::string> seen_;
+    static strict_reading wording() {
+        return {"the training request", "field", "fix the field in the training request",
+                "see docs/training-request.md for the fields"};
+    }
 };
 
 inline data_value data_value_from_json(const nlohmann::json& v, const std::string& field) {
@@ -297,6 +256,179 @@ inline void validate(const training_request& r) {
     return j;
 }
 
+/// The JSON Schema (2020-12) of a request document, format 1: what `mlpipe schema` prints. Its
+/// enums (estimator and step kinds, metric names) come from the library's lists
+/// (artifact/kinds.hpp, scorer_names()), so they are exactly what this build accepts. Workers also
+/// check what a schema cannot: hyperparameters and step parameters by kind.
+[[nodiscard]] inline nlohmann::json training_request_schema() {
+    auto schema = nlohmann::json::parse(R"json(
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://mlpipe.dev/schemas/training-request/1.json",
+  "title": "mlpipe training request, format 1",
+  "description": "A request to train, validate, publish and possibly promote one model version. See docs/training-request.md; `mlpipe schema` prints this document. Workers also check what a schema cannot: estimator hyperparameters by kind, step parameters by kind, metric names.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "request_id",
+    "model",
+    "estimator",
+    "dataset"
+  ],
+  "properties": {
+    "format": {
+      "const": 1,
+      "default": 1
+    },
+    "request_id": {
+      "description": "Names the request for idempotency: the same id never publishes two versions.",
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 256,
+      "pattern": "^[\\x20-\\x7e]+$"
+    },
+    "model": {
+      "$ref": "#/$defs/name"
+    },
+    "estimator": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "kind"
+      ],
+      "properties": {
+        "kind": {
+          "enum": []
+        },
+        "hyperparameters": {
+          "type": "object",
+          "default": {}
+        }
+      }
+    },
+    "preprocessing": {
+      "type": "array",
+      "default": [],
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "kind"
+        ],
+        "properties": {
+          "kind": {
+            "enum": []
+          },
+          "params": {
+            "type": "object",
+            "default": {}
+          }
+        }
+      }
+    },
+    "dataset": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "name"
+      ],
+      "properties": {
+        "name": {
+          "type": "string",
+          "minLength": 1
+        },
+        "parameters": {
+          "type": "object",
+          "default": {},
+          "additionalProperties": {
+            "type": [
+              "null",
+              "integer",
+              "number",
+              "string"
+            ]
+          }
+        }
+      }
+    },
+    "validation": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "method": {
+          "enum": [
+            "holdout",
+            "k_fold"
+          ],
+          "default": "holdout"
+        },
+        "test_fraction": {
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "exclusiveMaximum": 1,
+          "default": 0.2
+        },
+        "folds": {
+          "type": "integer",
+          "minimum": 2,
+          "default": 5
+        },
+        "metric": {
+          "enum": [],
+          "default": "accuracy"
+        },
+        "min_score": {
+          "type": "number"
+        },
+        "champion": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "alias": {
+              "$ref": "#/$defs/name",
+              "default": "production"
+            },
+            "margin": {
+              "type": "number",
+              "default": 0.0
+            }
+          }
+        }
+      }
+    },
+    "promote": {
+      "$ref": "#/$defs/name"
+    },
+    "seed": {
+      "type": "integer",
+      "minimum": 0,
+      "default": 0
+    },
+    "threads": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 1024,
+      "default": 1
+    }
+  },
+  "$defs": {
+    "name": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"
+    }
+  }
+}
+)json");
+    auto& properties = schema["properties"];
+    properties["estimator"]["properties"]["kind"]["enum"] = kind_names(registered_models{});
+    properties["preprocessing"]["items"]["properties"]["kind"]["enum"] =
+        kind_names(registered_steps{});
+    auto& metrics = properties["validation"]["properties"]["metric"]["enum"];
+    for (const auto name : scorer_names())
+        metrics.push_back(std::string(name));
+    return schema;
+}
+
 /// Reads and validates a request document.
 /// @param text JSON text (at most 1 MiB, nesting at most 64 deep)
 /// @throws invalid_input_error for malformed JSON, a missing or unknown field, a value of the
@@ -321,13 +453,13 @@ inline void validate(const training_request& r) {
     detail::request_reader top(j, "");
     if (const auto* v = top.find("format")) {
         r.format = static_cast<std::uint32_t>(
-            std::min<std::uint64_t>(top.unsigned_integer("format", *v), UINT32_MAX));
+            std::min<std::uint64_t>(top.as<std::uint64_t>("format", *v), UINT32_MAX));
     }
-    r.request_id = top.string("request_id", top.require("request_id"));
-    r.model = top.string("model", top.require("model"));
+    r.request_id = top.as<std::string>("request_id", top.require("request_id"));
+    r.model = top.as<std::string>("model", top.require("model"));
     {
         detail::request_reader est(top.require("estimator"), "estimator");
-        r.estimator = est.string("kind", est.require("kind"));
+        r.estimator = est.as<std::string>("kind", est.require("kind"));
         if (const auto* h = est.find("hyperparameters")) r.hyperparameters = *h;
         est.finish();
     }
@@ -336,7 +468,7 @@ inline void validate(const training_request& r) {
         for (std::size_t i = 0; i < steps->size(); ++i) {
             detail::request_reader step((*steps)[i], "preprocessing[" + std::to_string(i) + "]");
             step_spec s;
-            s.kind = step.string("kind", step.require("kind"));
+            s.kind = step.as<std::string>("kind", step.require("kind"));
             if (const auto* p = step.find("params")) s.params = *p;
             step.finish();
             r.preprocessing.push_back(std::move(s));
@@ -344,7 +476,7 @@ inline void validate(const training_request& r) {
     }
     {
         detail::request_reader ds(top.require("dataset"), "dataset");
-        r.dataset.name = ds.string("name", ds.require("name"));
+        r.dataset.name = ds.as<std::string>("name", ds.require("name"));
         if (const auto* p = ds.find("parameters")) {
             if (!p->is_object())
                 detail::request_reader::fail("dataset.parameters", "a JSON object", *p);
@@ -357,7 +489,7 @@ inline void validate(const training_request& r) {
     if (const auto* val = top.find("validation")) {
         detail::request_reader vr(*val, "validation");
         if (const auto* m = vr.find("method")) {
-            const auto name = vr.string("method", *m);
+            const auto name = vr.as<std::string>("method", *m);
             if (name == "holdout") {
                 r.validation.method = validation_method::holdout;
             } else if (name == "k_fold") {
@@ -368,29 +500,30 @@ inline void validate(const training_request& r) {
             }
         }
         if (const auto* f = vr.find("test_fraction"))
-            r.validation.test_fraction = vr.number("test_fraction", *f);
+            r.validation.test_fraction = vr.as<double>("test_fraction", *f);
         if (const auto* f = vr.find("folds")) {
             r.validation.folds = static_cast<std::uint32_t>(
-                std::min<std::uint64_t>(vr.unsigned_integer("folds", *f), 1000));
+                std::min<std::uint64_t>(vr.as<std::uint64_t>("folds", *f), 1000));
         }
-        if (const auto* m = vr.find("metric")) r.validation.metric = vr.string("metric", *m);
+        if (const auto* m = vr.find("metric"))
+            r.validation.metric = vr.as<std::string>("metric", *m);
         if (const auto* m = vr.find("min_score"))
-            r.validation.min_score = vr.number("min_score", *m);
+            r.validation.min_score = vr.as<double>("min_score", *m);
         if (const auto* c = vr.find("champion")) {
             detail::request_reader cr(*c, "validation.champion");
             champion_spec spec;
-            if (const auto* a = cr.find("alias")) spec.alias = cr.string("alias", *a);
-            if (const auto* m = cr.find("margin")) spec.margin = cr.number("margin", *m);
+            if (const auto* a = cr.find("alias")) spec.alias = cr.as<std::string>("alias", *a);
+            if (const auto* m = cr.find("margin")) spec.margin = cr.as<double>("margin", *m);
             cr.finish();
             r.validation.champion = spec;
         }
         vr.finish();
     }
-    if (const auto* p = top.find("promote")) r.promote = top.string("promote", *p);
-    if (const auto* s = top.find("seed")) r.seed = top.unsigned_integer("seed", *s);
+    if (const auto* p = top.find("promote")) r.promote = top.as<std::string>("promote", *p);
+    if (const auto* s = top.find("seed")) r.seed = top.as<std::uint64_t>("seed", *s);
     if (const auto* t = top.find("threads")) {
         r.threads = static_cast<unsigned>(
-            std::min<std::uint64_t>(top.unsigned_integer("threads", *t), 1024));
+            std::min<std::uint64_t>(top.as<std::uint64_t>("threads", *t), 1024));
     }
     top.finish();
     validate(r);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -24,19 +25,21 @@ struct min_max_scaler_params {
     double range_max = 1.0;  ///< the image of each feature's maximum
     bool clip = false;       ///< clamp transformed values into [range_min, range_max]
 
-    /// JSON form: {"range_min", "range_max", "clip"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"range_min", range_min}, {"range_max", range_max}, {"clip", clip}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "min_max_scaler";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = min_max_scaler_params;
+        return std::tuple{hyperparameter("range_min", &p::range_min),
+                          hyperparameter("range_max", &p::range_max),
+                          hyperparameter("clip", &p::clip)};
     }
-    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static min_max_scaler_params from_json(const nlohmann::json& j) {
-        min_max_scaler_params p;
-        hyperparameter_reader r(j, "min_max_scaler");
-        r.read("range_min", p.range_min);
-        r.read("range_max", p.range_max);
-        r.read("clip", p.clip);
-        r.finish();
-        return p;
+        return params_from_json<min_max_scaler_params>(j);
     }
 };
 

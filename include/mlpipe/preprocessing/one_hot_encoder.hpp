@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -35,21 +36,22 @@ struct one_hot_encoder_params {
     unknown_category handle_unknown = unknown_category::error;
     std::size_t max_categories = 1000;  ///< more distinct values in a column is an error
 
-    /// JSON form: {"columns", "handle_unknown", "max_categories"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"columns", columns},
-                {"handle_unknown", name_of(handle_unknown, unknown_category_names)},
-                {"max_categories", max_categories}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "one_hot_encoder";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = one_hot_encoder_params;
+        return std::tuple{
+            hyperparameter("columns", &p::columns),
+            hyperparameter("handle_unknown", &p::handle_unknown, unknown_category_names),
+            hyperparameter("max_categories", &p::max_categories)};
     }
-    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static one_hot_encoder_params from_json(const nlohmann::json& j) {
-        one_hot_encoder_params p;
-        hyperparameter_reader r(j, "one_hot_encoder");
-        r.read("columns", p.columns);
-        r.read("handle_unknown", p.handle_unknown, unknown_category_names);
-        r.read("max_categories", p.max_categories);
-        r.finish();
-        return p;
+        return params_from_json<one_hot_encoder_params>(j);
     }
 };
 

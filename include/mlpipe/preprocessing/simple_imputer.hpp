@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -32,18 +33,20 @@ struct simple_imputer_params {
     impute_strategy strategy = impute_strategy::mean;
     double fill_value = 0.0;  ///< used by impute_strategy::constant
 
-    /// JSON form: {"strategy", "fill_value"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"strategy", name_of(strategy, impute_strategy_names)}, {"fill_value", fill_value}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "simple_imputer";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = simple_imputer_params;
+        return std::tuple{hyperparameter("strategy", &p::strategy, impute_strategy_names),
+                          hyperparameter("fill_value", &p::fill_value)};
     }
-    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static simple_imputer_params from_json(const nlohmann::json& j) {
-        simple_imputer_params p;
-        hyperparameter_reader r(j, "simple_imputer");
-        r.read("strategy", p.strategy, impute_strategy_names);
-        r.read("fill_value", p.fill_value);
-        r.finish();
-        return p;
+        return params_from_json<simple_imputer_params>(j);
     }
 };
 

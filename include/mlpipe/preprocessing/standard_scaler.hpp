@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -21,18 +22,20 @@ struct standard_scaler_params {
     bool with_mean = true;  ///< subtract each feature's mean
     bool with_std = true;   ///< divide by each feature's standard deviation (population, ddof 0)
 
-    /// JSON form: {"with_mean", "with_std"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"with_mean", with_mean}, {"with_std", with_std}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "standard_scaler";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = standard_scaler_params;
+        return std::tuple{hyperparameter("with_mean", &p::with_mean),
+                          hyperparameter("with_std", &p::with_std)};
     }
-    /// Reads the JSON form. @throws invalid_input_error naming an unknown or mistyped key
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
+    /// Reads the JSON form; absent keys keep their defaults.
+    /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static standard_scaler_params from_json(const nlohmann::json& j) {
-        standard_scaler_params p;
-        hyperparameter_reader r(j, "standard_scaler");
-        r.read("with_mean", p.with_mean);
-        r.read("with_std", p.with_std);
-        r.finish();
-        return p;
+        return params_from_json<standard_scaler_params>(j);
     }
 };
 

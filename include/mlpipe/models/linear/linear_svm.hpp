@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -62,38 +63,29 @@ struct linear_svm_params {
     std::size_t calibration_folds = 3;       ///< folds for the out-of-fold scores Platt fits on
     std::uint64_t seed = 0;                  ///< coordinate order and calibration folds
 
-    /// JSON form: every field by its name; enums by their value names.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"C", C},
-                {"loss", name_of(loss, svm_loss_names)},
-                {"solver", name_of(solver, svm_solver_names)},
-                {"fit_intercept", fit_intercept},
-                {"intercept_scaling", intercept_scaling},
-                {"max_iter", max_iter},
-                {"tol", tol},
-                {"class_weights", class_weights},
-                {"probability", probability},
-                {"calibration_folds", calibration_folds},
-                {"seed", seed}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "linear_svm";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = linear_svm_params;
+        return std::tuple{hyperparameter("C", &p::C),
+                          hyperparameter("loss", &p::loss, svm_loss_names),
+                          hyperparameter("solver", &p::solver, svm_solver_names),
+                          hyperparameter("fit_intercept", &p::fit_intercept),
+                          hyperparameter("intercept_scaling", &p::intercept_scaling),
+                          hyperparameter("max_iter", &p::max_iter),
+                          hyperparameter("tol", &p::tol),
+                          hyperparameter("class_weights", &p::class_weights),
+                          hyperparameter("probability", &p::probability),
+                          hyperparameter("calibration_folds", &p::calibration_folds),
+                          hyperparameter("seed", &p::seed)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static linear_svm_params from_json(const nlohmann::json& j) {
-        linear_svm_params p;
-        hyperparameter_reader r(j, "linear_svm");
-        r.read("C", p.C);
-        r.read("loss", p.loss, svm_loss_names);
-        r.read("solver", p.solver, svm_solver_names);
-        r.read("fit_intercept", p.fit_intercept);
-        r.read("intercept_scaling", p.intercept_scaling);
-        r.read("max_iter", p.max_iter);
-        r.read("tol", p.tol);
-        r.read("class_weights", p.class_weights);
-        r.read("probability", p.probability);
-        r.read("calibration_folds", p.calibration_folds);
-        r.read("seed", p.seed);
-        r.finish();
-        return p;
+        return params_from_json<linear_svm_params>(j);
     }
 };
 

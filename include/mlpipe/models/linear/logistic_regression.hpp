@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -36,28 +37,24 @@ struct logistic_regression_params {
     class_weighting class_weight = class_weighting::none;
     std::vector<double> class_weights = {};  ///< explicit weight per class index (overrides none)
 
-    /// JSON form: {"C", "fit_intercept", "max_iter", "tol", "class_weight", "class_weights"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"C", C},
-                {"fit_intercept", fit_intercept},
-                {"max_iter", max_iter},
-                {"tol", tol},
-                {"class_weight", name_of(class_weight, class_weighting_names)},
-                {"class_weights", class_weights}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "logistic_regression";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = logistic_regression_params;
+        return std::tuple{hyperparameter("C", &p::C),
+                          hyperparameter("fit_intercept", &p::fit_intercept),
+                          hyperparameter("max_iter", &p::max_iter),
+                          hyperparameter("tol", &p::tol),
+                          hyperparameter("class_weight", &p::class_weight, class_weighting_names),
+                          hyperparameter("class_weights", &p::class_weights)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static logistic_regression_params from_json(const nlohmann::json& j) {
-        logistic_regression_params p;
-        hyperparameter_reader r(j, "logistic_regression");
-        r.read("C", p.C);
-        r.read("fit_intercept", p.fit_intercept);
-        r.read("max_iter", p.max_iter);
-        r.read("tol", p.tol);
-        r.read("class_weight", p.class_weight, class_weighting_names);
-        r.read("class_weights", p.class_weights);
-        r.finish();
-        return p;
+        return params_from_json<logistic_regression_params>(j);
     }
 };
 

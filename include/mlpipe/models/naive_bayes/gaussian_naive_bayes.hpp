@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <Eigen/Core>
@@ -27,19 +28,20 @@ struct gaussian_naive_bayes_params {
     /// Class priors in class index order; empty: the class frequencies of the training data.
     std::vector<double> priors = {};
 
-    /// JSON form: {"var_smoothing", "priors"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"var_smoothing", var_smoothing}, {"priors", priors}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "gaussian_naive_bayes";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = gaussian_naive_bayes_params;
+        return std::tuple{hyperparameter("var_smoothing", &p::var_smoothing),
+                          hyperparameter("priors", &p::priors)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static gaussian_naive_bayes_params from_json(const nlohmann::json& j) {
-        gaussian_naive_bayes_params p;
-        hyperparameter_reader r(j, "gaussian_naive_bayes");
-        r.read("var_smoothing", p.var_smoothing);
-        r.read("priors", p.priors);
-        r.finish();
-        return p;
+        return params_from_json<gaussian_naive_bayes_params>(j);
     }
 };
 

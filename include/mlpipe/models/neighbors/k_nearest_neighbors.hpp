@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -40,22 +41,21 @@ struct k_nearest_neighbors_params {
     neighbor_weighting weights = neighbor_weighting::uniform;
     Eigen::Index batch_rows = 1024;  ///< query rows per distance product (bounds memory)
 
-    /// JSON form: {"k", "weights", "batch_rows"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"k", k},
-                {"weights", name_of(weights, neighbor_weighting_names)},
-                {"batch_rows", batch_rows}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "k_nearest_neighbors";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = k_nearest_neighbors_params;
+        return std::tuple{hyperparameter("k", &p::k),
+                          hyperparameter("weights", &p::weights, neighbor_weighting_names),
+                          hyperparameter("batch_rows", &p::batch_rows)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static k_nearest_neighbors_params from_json(const nlohmann::json& j) {
-        k_nearest_neighbors_params p;
-        hyperparameter_reader r(j, "k_nearest_neighbors");
-        r.read("k", p.k);
-        r.read("weights", p.weights, neighbor_weighting_names);
-        r.read("batch_rows", p.batch_rows);
-        r.finish();
-        return p;
+        return params_from_json<k_nearest_neighbors_params>(j);
     }
 };
 

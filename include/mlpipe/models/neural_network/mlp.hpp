@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -95,68 +96,39 @@ struct mlp_params {
     double epsilon = 1e-8;               ///< adam's denominator guard, > 0
     std::int64_t n_iter_no_change = 10;  ///< epochs without progress that end the fit
 
-    /// JSON form: one key per member, enums by name.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"hidden_layer_sizes", hidden_layer_sizes},
-                {"activation", name_of(activation, mlp_activation_names)},
-                {"solver", name_of(solver, mlp_solver_names)},
-                {"alpha", alpha},
-                {"batch_size", batch_size},
-                {"learning_rate", name_of(learning_rate, mlp_learning_rate_names)},
-                {"learning_rate_init", learning_rate_init},
-                {"power_t", power_t},
-                {"max_iter", max_iter},
-                {"shuffle", shuffle},
-                {"seed", seed},
-                {"tol", tol},
-                {"momentum", momentum},
-                {"nesterovs_momentum", nesterovs_momentum},
-                {"early_stopping", early_stopping},
-                {"validation_fraction", validation_fraction},
-                {"beta_1", beta_1},
-                {"beta_2", beta_2},
-                {"epsilon", epsilon},
-                {"n_iter_no_change", n_iter_no_change}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "mlp";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = mlp_params;
+        return std::tuple{
+            hyperparameter("hidden_layer_sizes", &p::hidden_layer_sizes),
+            hyperparameter("activation", &p::activation, mlp_activation_names),
+            hyperparameter("solver", &p::solver, mlp_solver_names),
+            hyperparameter("alpha", &p::alpha),
+            hyperparameter("batch_size", &p::batch_size),
+            hyperparameter("learning_rate", &p::learning_rate, mlp_learning_rate_names),
+            hyperparameter("learning_rate_init", &p::learning_rate_init),
+            hyperparameter("power_t", &p::power_t),
+            hyperparameter("max_iter", &p::max_iter),
+            hyperparameter("shuffle", &p::shuffle),
+            hyperparameter("seed", &p::seed),
+            hyperparameter("tol", &p::tol),
+            hyperparameter("momentum", &p::momentum),
+            hyperparameter("nesterovs_momentum", &p::nesterovs_momentum),
+            hyperparameter("early_stopping", &p::early_stopping),
+            hyperparameter("validation_fraction", &p::validation_fraction),
+            hyperparameter("beta_1", &p::beta_1),
+            hyperparameter("beta_2", &p::beta_2),
+            hyperparameter("epsilon", &p::epsilon),
+            hyperparameter("n_iter_no_change", &p::n_iter_no_change)};
     }
-
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static mlp_params from_json(const nlohmann::json& j) {
-        mlp_params p;
-        hyperparameter_reader r(j, "mlp");
-        std::vector<double> sizes(p.hidden_layer_sizes.begin(), p.hidden_layer_sizes.end());
-        r.read("hidden_layer_sizes", sizes);
-        p.hidden_layer_sizes.clear();
-        for (double s : sizes) {
-            if (!(s >= 1.0 && s <= 1e9) || s != std::floor(s)) {
-                throw invalid_input_error(
-                    "mlp.hidden_layer_sizes must hold positive integers, not " +
-                        j["hidden_layer_sizes"].dump(),
-                    "give each hidden layer's width, e.g. [64, 32]", "mlp.hidden_layer_sizes");
-            }
-            p.hidden_layer_sizes.push_back(static_cast<std::int64_t>(s));
-        }
-        r.read("activation", p.activation, mlp_activation_names);
-        r.read("solver", p.solver, mlp_solver_names);
-        r.read("alpha", p.alpha);
-        r.read("batch_size", p.batch_size);
-        r.read("learning_rate", p.learning_rate, mlp_learning_rate_names);
-        r.read("learning_rate_init", p.learning_rate_init);
-        r.read("power_t", p.power_t);
-        r.read("max_iter", p.max_iter);
-        r.read("shuffle", p.shuffle);
-        r.read("seed", p.seed);
-        r.read("tol", p.tol);
-        r.read("momentum", p.momentum);
-        r.read("nesterovs_momentum", p.nesterovs_momentum);
-        r.read("early_stopping", p.early_stopping);
-        r.read("validation_fraction", p.validation_fraction);
-        r.read("beta_1", p.beta_1);
-        r.read("beta_2", p.beta_2);
-        r.read("epsilon", p.epsilon);
-        r.read("n_iter_no_change", p.n_iter_no_change);
-        r.finish();
-        return p;
+        return params_from_json<mlp_params>(j);
     }
 };
 
@@ -590,18 +562,18 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
     const Eigen::Index slots = chunks_of(batch);
     const Eigen::Index slot_rows = std::min(batch, chunk_rows);
     std::vector<chunk_work> work(static_cast<std::size_t>(slots));
-    for (auto& wk : work) {
-        wk.x.resize(slot_rows, d);
+    for (auto& scratch : work) {
+        scratch.x.resize(slot_rows, d);
         for (std::size_t l = 0; l < layers; ++l) {
-            wk.a.emplace_back(slot_rows, shape.widths[l + 1]);
-            wk.delta.emplace_back(slot_rows, shape.widths[l + 1]);
-            wk.delta_t.emplace_back(slot_rows * shape.widths[l + 1]);
+            scratch.a.emplace_back(slot_rows, shape.widths[l + 1]);
+            scratch.delta.emplace_back(slot_rows, shape.widths[l + 1]);
+            scratch.delta_t.emplace_back(slot_rows * shape.widths[l + 1]);
         }
-        wk.grad.resize(shape.size);
-        wk.top.resize(slot_rows);
-        wk.sum.resize(slot_rows);
-        wk.w.resize(static_cast<std::size_t>(slot_rows));
-        wk.y.resize(static_cast<std::size_t>(slot_rows));
+        scratch.grad.resize(shape.size);
+        scratch.top.resize(slot_rows);
+        scratch.sum.resize(slot_rows);
+        scratch.w.resize(static_cast<std::size_t>(slot_rows));
+        scratch.y.resize(static_cast<std::size_t>(slot_rows));
     }
     detail::thread_pool pool(static_cast<unsigned>(
         std::min<Eigen::Index>(detail::resolve_threads(options.threads), slots)));
@@ -630,16 +602,16 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
     refresh_transposed();
 
     // Gathers `rows` rows and runs the forward pass; the last layer's logits end in a.back().
-    const auto forward = [&](chunk_work& wk, const Eigen::Index* rows, Eigen::Index r) {
+    const auto forward = [&](chunk_work& scratch, const Eigen::Index* rows, Eigen::Index r) {
         for (Eigen::Index i = 0; i < r; ++i) {
             const Eigen::Index row = rows[i];
-            wk.x.row(i) = x_all.row(row);
-            wk.y[static_cast<std::size_t>(i)] = y_all[row];
-            wk.w[static_cast<std::size_t>(i)] = static_cast<Scalar>(weight_of(row));
+            scratch.x.row(i) = x_all.row(row);
+            scratch.y[static_cast<std::size_t>(i)] = y_all[row];
+            scratch.w[static_cast<std::size_t>(i)] = static_cast<Scalar>(weight_of(row));
         }
         for (std::size_t l = 0; l < layers; ++l) {
-            auto out = rows_of(wk.a[l], r);
-            multiply(out, crows_of(l == 0 ? wk.x : wk.a[l - 1], r),
+            auto out = rows_of(scratch.a[l], r);
+            multiply(out, crows_of(l == 0 ? scratch.x : scratch.a[l - 1], r),
                      cmap_type(theta_t.data() + shape.weight_at[l], shape.widths[l],
                                shape.widths[l + 1]));
             out.rowwise() += cbiases_of(theta, l);
@@ -661,18 +633,19 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
         }
     };
 
-    // One training chunk: forward, loss, backward into wk.grad (unscaled sums).
-    const auto train_chunk = [&](chunk_work& wk, const Eigen::Index* rows, Eigen::Index r) {
-        forward(wk, rows, r);
-        auto z = wk.a.back().topRows(r);
-        auto g = wk.delta.back().topRows(r);
+    // One training chunk: forward, loss, backward into scratch.grad (unscaled sums).
+    const auto train_chunk = [&](chunk_work& scratch, const Eigen::Index* rows, Eigen::Index r) {
+        forward(scratch, rows, r);
+        auto z = scratch.a.back().topRows(r);
+        auto g = scratch.delta.back().topRows(r);
         double loss = 0.0;
         double weight = 0.0;
         if (k_out == 1) {
             for (Eigen::Index i = 0; i < r; ++i) {
                 const Scalar zi = z(i, 0);
-                const Scalar t = wk.y[static_cast<std::size_t>(i)] == 1 ? Scalar(1) : Scalar(0);
-                const Scalar wi = wk.w[static_cast<std::size_t>(i)];
+                const Scalar t =
+                    scratch.y[static_cast<std::size_t>(i)] == 1 ? Scalar(1) : Scalar(0);
+                const Scalar wi = scratch.w[static_cast<std::size_t>(i)];
                 const Scalar e = std::exp(-std::abs(zi));
                 // log(1 + exp(z)) - t z and the logistic function from one exponential.
                 loss += static_cast<double>(wi) *
@@ -683,14 +656,14 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
                 weight += static_cast<double>(wi);
             }
         } else {
-            auto top = wk.top.head(r);
-            auto sum = wk.sum.head(r);
+            auto top = scratch.top.head(r);
+            auto sum = scratch.sum.head(r);
             top = z.rowwise().maxCoeff().array();
             g.array() = (z.array().colwise() - top).exp();
             sum = g.rowwise().sum().array();
             for (Eigen::Index i = 0; i < r; ++i) {
-                const auto yi = static_cast<Eigen::Index>(wk.y[static_cast<std::size_t>(i)]);
-                const Scalar wi = wk.w[static_cast<std::size_t>(i)];
+                const auto yi = static_cast<Eigen::Index>(scratch.y[static_cast<std::size_t>(i)]);
+                const Scalar wi = scratch.w[static_cast<std::size_t>(i)];
                 loss += static_cast<double>(wi) *
                         static_cast<double>(std::log(sum[i]) + top[i] - z(i, yi));
                 weight += static_cast<double>(wi);
@@ -698,20 +671,20 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
                 g(i, yi) -= wi;
             }
         }
-        wk.loss = loss;
-        wk.weight = weight;
+        scratch.loss = loss;
+        scratch.weight = weight;
         for (std::size_t l = layers; l-- > 0;) {
-            const auto delta = crows_of(wk.delta[l], r);
+            const auto delta = crows_of(scratch.delta[l], r);
             const Eigen::Index fan_out = shape.widths[l + 1];
-            map_type(wk.delta_t[l].data(), fan_out, r) = delta.transpose();
-            multiply(weights_of(wk.grad, l), cmap_type(wk.delta_t[l].data(), fan_out, r),
-                     crows_of(l == 0 ? wk.x : wk.a[l - 1], r));
-            Eigen::Map<row_vector>(wk.grad.data() + shape.bias_at[l], fan_out) =
+            map_type(scratch.delta_t[l].data(), fan_out, r) = delta.transpose();
+            multiply(weights_of(scratch.grad, l), cmap_type(scratch.delta_t[l].data(), fan_out, r),
+                     crows_of(l == 0 ? scratch.x : scratch.a[l - 1], r));
+            Eigen::Map<row_vector>(scratch.grad.data() + shape.bias_at[l], fan_out) =
                 delta.colwise().sum();
             if (l == 0) break;
-            auto prev = rows_of(wk.delta[l - 1], r);
+            auto prev = rows_of(scratch.delta[l - 1], r);
             multiply(prev, delta, cweights_of(theta, l));
-            const auto a = crows_of(wk.a[l - 1], r).array();
+            const auto a = crows_of(scratch.a[l - 1], r).array();
             switch (activation) {
                 case mlp_activation::identity:
                     break;
@@ -738,13 +711,13 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
             const Eigen::Index b = std::min(per_pass, nv - start);
             const Eigen::Index chunks = (b + slot_rows - 1) / slot_rows;
             pool.parallel_for(static_cast<std::size_t>(chunks), [&](std::size_t c) {
-                auto& wk = work[c];
+                auto& scratch = work[c];
                 const Eigen::Index first = start + static_cast<Eigen::Index>(c) * slot_rows;
                 const Eigen::Index r = std::min(slot_rows, nv - first);
-                forward(wk, validation_rows.data() + first, r);
+                forward(scratch, validation_rows.data() + first, r);
                 double right = 0.0;
                 double all = 0.0;
-                const auto z = wk.a.back().topRows(r);
+                const auto z = scratch.a.back().topRows(r);
                 for (Eigen::Index i = 0; i < r; ++i) {
                     Eigen::Index best = 0;
                     if (k_out == 1) {
@@ -752,12 +725,12 @@ fit_report mlp<Scalar>::fit(const dataset<Scalar>& data, std::span<const double>
                     } else {
                         z.row(i).maxCoeff(&best);
                     }
-                    const double wi = static_cast<double>(wk.w[static_cast<std::size_t>(i)]);
+                    const double wi = static_cast<double>(scratch.w[static_cast<std::size_t>(i)]);
                     all += wi;
-                    if (best == wk.y[static_cast<std::size_t>(i)]) right += wi;
+                    if (best == scratch.y[static_cast<std::size_t>(i)]) right += wi;
                 }
-                wk.loss = right;
-                wk.weight = all;
+                scratch.loss = right;
+                scratch.weight = all;
             });
             for (Eigen::Index c = 0; c < chunks; ++c) {
                 correct += work[static_cast<std::size_t>(c)].loss;

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -33,33 +34,26 @@ struct decision_tree_params {
     std::vector<double> class_weights = {};  ///< explicit weight per class index (overrides)
     std::uint64_t seed = 0;                  ///< feature draws (ties between equal splits)
 
-    /// JSON form: {"criterion", "max_depth", "min_samples_split", "min_samples_leaf",
-    /// "max_features", "class_weight", "class_weights", "seed"}.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"criterion", name_of(criterion, split_criterion_names)},
-                {"max_depth", max_depth},
-                {"min_samples_split", min_samples_split},
-                {"min_samples_leaf", min_samples_leaf},
-                {"max_features", max_features.to_json()},
-                {"class_weight", name_of(class_weight, class_weighting_names)},
-                {"class_weights", class_weights},
-                {"seed", seed}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "decision_tree";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = decision_tree_params;
+        return std::tuple{hyperparameter("criterion", &p::criterion, split_criterion_names),
+                          hyperparameter("max_depth", &p::max_depth),
+                          hyperparameter("min_samples_split", &p::min_samples_split),
+                          hyperparameter("min_samples_leaf", &p::min_samples_leaf),
+                          hyperparameter("max_features", &p::max_features),
+                          hyperparameter("class_weight", &p::class_weight, class_weighting_names),
+                          hyperparameter("class_weights", &p::class_weights),
+                          hyperparameter("seed", &p::seed)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static decision_tree_params from_json(const nlohmann::json& j) {
-        decision_tree_params p;
-        const nlohmann::json rest = detail::take_max_features(j, p.max_features, "decision_tree");
-        hyperparameter_reader r(rest, "decision_tree");
-        r.read("criterion", p.criterion, split_criterion_names);
-        r.read("max_depth", p.max_depth);
-        r.read("min_samples_split", p.min_samples_split);
-        r.read("min_samples_leaf", p.min_samples_leaf);
-        r.read("class_weight", p.class_weight, class_weighting_names);
-        r.read("class_weights", p.class_weights);
-        r.read("seed", p.seed);
-        r.finish();
-        return p;
+        return params_from_json<decision_tree_params>(j);
     }
 };
 

@@ -230,9 +230,9 @@ class flat_forest {
     ///   where the rows scatter over many small leaves.
     /// In batches of at least 256 rows through forests of at least 8 trees, the first tree is
     /// walked and measured; when its split nodes met at least 32 rows each on average, the other
-    /// trees are partitioned. Smaller batches and forests are walked (partitioning one 7-class
-    /// decision tree took 13 ms for 20,000 rows, walking it 2.9 ms). Both give the same bits;
-    /// only the time differs.
+    /// trees are partitioned. Smaller batches and forests are walked (a single tree partitioned
+    /// costs several times its walk: docs/benchmarks.md). Both give the same bits; only the time
+    /// differs.
     ///
     /// A forest whose leaves are all pure (every leaf one of the one-hot rows, as when trees grow
     /// until their leaves are pure) counts each row's votes in 16 bits instead of summing
@@ -429,11 +429,10 @@ class flat_forest {
         for (std::uint32_t i = 0; i < n; ++i)
             w.order[0][i] = i;
         // Two lines of the next tree per divided node: rows are divided at a quarter or more of a
-        // tree's nodes, so the next tree is asked for before this one ends (2-6% faster on
-        // make_hastie_10_2 in an in-process A/B).
+        // tree's nodes, so the next tree is asked for before this one ends.
         tree_prefetch next_tree(*this, t + 1);
         // Sends rows [begin, end) of order[side] (perhaps none) to node `at`: a leaf takes them at
-        // once. Inlined: 4% faster on make_hastie_10_2 than the call g++ makes of it.
+        // once. Inlined, so that g++ does not make it a call.
         const auto send = [&](std::int32_t at, std::uint32_t begin, std::uint32_t end,
                               std::uint32_t side) MLPIPE_ALWAYS_INLINE {
             const node& v = nodes[at];
@@ -475,7 +474,7 @@ class flat_forest {
                 minus_r -= opaque<std::ptrdiff_t>(column[index] > threshold);
             };
             {
-                // Two rows a round (14% faster on make_hastie_10_2). An odd count divides its
+                // Two rows a round (independent stores overlap). An odd count divides its
                 // first row here; an even one writes it to places the loop writes again, and
                 // counts nothing (no branch to mispredict).
                 const std::ptrdiff_t odd = (in_end - in) & 1;
@@ -504,7 +503,7 @@ class flat_forest {
     };
 
     /// Adds trees [first, last)'s leaf rows to sums for every row (see proba_rows): a tree walks
-    /// 16 rows at a time whose loads overlap (16: 8% faster than 8 on the 7-class forest); a row
+    /// 16 rows at a time whose loads overlap (docs/benchmarks.md: why 16); a row
     /// that reaches its leaf hands its lane to the next row at once, so the lanes stay busy
     /// whatever the leaves' depths. Meanwhile the next tree's nodes are prefetched a few lines per
     /// finished row, so it does not start from cold memory (a 100-tree forest of 51 MB does not fit
@@ -548,7 +547,7 @@ class flat_forest {
                         }
                         const Scalar value = row[i][static_cast<std::size_t>(v->feature)];
                         // ptrdiff_t: no sign extension between the compare and the next
-                        // node's address (uint32 cost the 7-class forest 7-12% in an A/B).
+                        // node's address.
                         at[i] = nodes + v->child + opaque<std::ptrdiff_t>(value > v->threshold);
                     } else if (sum[i] != nullptr) {
                         add_leaf(*v, sum[i]);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -39,40 +40,30 @@ struct random_forest_params {
     std::uint64_t seed = 0;                  ///< tree t draws from (seed, t)
     unsigned predict_threads = 1;  ///< threads of batch prediction (0: one per hardware thread)
 
-    /// JSON form: every field above by name.
-    [[nodiscard]] nlohmann::json to_json() const {
-        return {{"n_estimators", n_estimators},
-                {"bootstrap", bootstrap},
-                {"oob_score", oob_score},
-                {"criterion", name_of(criterion, split_criterion_names)},
-                {"max_depth", max_depth},
-                {"min_samples_split", min_samples_split},
-                {"min_samples_leaf", min_samples_leaf},
-                {"max_features", max_features.to_json()},
-                {"class_weight", name_of(class_weight, class_weighting_names)},
-                {"class_weights", class_weights},
-                {"seed", seed},
-                {"predict_threads", predict_threads}};
+    /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
+    static constexpr std::string_view kind = "random_forest";
+    /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
+    static constexpr auto fields() {
+        using p = random_forest_params;
+        return std::tuple{hyperparameter("n_estimators", &p::n_estimators),
+                          hyperparameter("bootstrap", &p::bootstrap),
+                          hyperparameter("oob_score", &p::oob_score),
+                          hyperparameter("criterion", &p::criterion, split_criterion_names),
+                          hyperparameter("max_depth", &p::max_depth),
+                          hyperparameter("min_samples_split", &p::min_samples_split),
+                          hyperparameter("min_samples_leaf", &p::min_samples_leaf),
+                          hyperparameter("max_features", &p::max_features),
+                          hyperparameter("class_weight", &p::class_weight, class_weighting_names),
+                          hyperparameter("class_weights", &p::class_weights),
+                          hyperparameter("seed", &p::seed),
+                          hyperparameter("predict_threads", &p::predict_threads)};
     }
+    /// The JSON form: every field by its name, enums by the names of their values.
+    [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.
     /// @throws invalid_input_error naming an unknown key or a value of the wrong type
     [[nodiscard]] static random_forest_params from_json(const nlohmann::json& j) {
-        random_forest_params p;
-        const nlohmann::json rest = detail::take_max_features(j, p.max_features, "random_forest");
-        hyperparameter_reader r(rest, "random_forest");
-        r.read("n_estimators", p.n_estimators);
-        r.read("bootstrap", p.bootstrap);
-        r.read("oob_score", p.oob_score);
-        r.read("criterion", p.criterion, split_criterion_names);
-        r.read("max_depth", p.max_depth);
-        r.read("min_samples_split", p.min_samples_split);
-        r.read("min_samples_leaf", p.min_samples_leaf);
-        r.read("class_weight", p.class_weight, class_weighting_names);
-        r.read("class_weights", p.class_weights);
-        r.read("seed", p.seed);
-        r.read("predict_threads", p.predict_threads);
-        r.finish();
-        return p;
+        return params_from_json<random_forest_params>(j);
     }
 };
 

@@ -160,20 +160,6 @@ struct max_features_option {
 
 namespace detail {
 
-/// Reads "max_features" out of a hyperparameter object (the reader knows one type per key; this
-/// one is a string or a number) and returns the rest for hyperparameter_reader.
-inline nlohmann::json take_max_features(const nlohmann::json& j, max_features_option& out,
-                                        std::string_view model) {
-    if (!j.is_object()) return j;  // the reader reports it
-    nlohmann::json rest = j;
-    const auto it = rest.find("max_features");
-    if (it != rest.end()) {
-        out = max_features_option::from_json(*it, std::string(model) + ".max_features");
-        rest.erase(it);
-    }
-    return rest;
-}
-
 /// Checks the growth hyperparameters every tree model shares; errors name the parameter.
 inline void check_tree_params(std::string_view model, std::int64_t max_depth,
                               std::int64_t min_samples_split, std::int64_t min_samples_leaf,
