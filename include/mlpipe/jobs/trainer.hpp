@@ -341,6 +341,288 @@ fitted_candidate fit_candidate(const training_request& request, const dataset<do
 
 }  // namespace detail
 
+namespace detail {
+
+/// One call of train(): a member per step of the file comment's list, sharing the request, the
+/// backends and what the earlier steps found.
+template <data_source Source, blob_store Store>
+class training_run {
+  public:
+    training_run(const training_request& request, Source& source, model_registry<Store>& registry,
+                 const trainer_options& options)
+        : request_(request),
+          source_(source),
+          registry_(registry),
+          options_(options),
+          started_(std::chrono::steady_clock::now()),
+          relay_(options.on_progress),
+          metric_(make_scorer(request.validation.metric)) {
+        out_.request_id = request.request_id;
+        out_.model = request.model;
+        out_.estimator = request.estimator;
+        out_.metric = request.validation.metric;
+    }
+
+    training_outcome run() {
+        if (!published_before()) {
+            fetch();
+            split();
+            fit();
+            if (!gate()) {
+                out_.status = training_status::rejected;
+                return finish();
+            }
+            publish();
+            promote();
+        }
+        return finish();
+    }
+
+  private:
+    [[nodiscard]] double elapsed() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    }
+
+    training_outcome finish() {
+        out_.seconds = elapsed();
+        return std::move(out_);
+    }
+
+    /// 1. A redelivery: the request published a version before. The outcome names it, and a
+    /// promotion the first run may not have finished is finished.
+    bool published_before() {
+        const auto done = registry_.published_version(request_.model, request_.request_id);
+        if (!done) return false;
+        const auto info = registry_.version_info(request_.model, *done);
+        out_.status = training_status::published;
+        out_.version = *done;
+        out_.created = false;
+        if (!info) return true;
+        const nlohmann::json& m = info->metadata;
+        out_.gate_passed = m.value("gate_passed", true);
+        out_.gate = m.value("gate", "");
+        if (const auto it = m.find("score"); it != m.end() && it->is_number())
+            out_.score = it->template get<double>();
+        if (const auto it = m.find("rows"); it != m.end() && it->is_number_unsigned())
+            out_.rows = it->template get<std::uint64_t>();
+        if (!request_.promote.empty() && out_.gate_passed) {
+            std::optional<std::uint64_t> expected;
+            if (const auto it = m.find("champion_version");
+                it != m.end() && it->is_number_unsigned())
+                expected = it->template get<std::uint64_t>();
+            if (registry_.alias(request_.model, request_.promote) == *done) {
+                already_promoted();
+            } else if (!move_alias(expected, "", " (finishing an interrupted promotion)")) {
+                out_.promotion =
+                    request_.promote + " was moved by someone else meanwhile; left as is";
+            }
+        }
+        return true;
+    }
+
+    /// 2. Fetch the data set.
+    void fetch() {
+        relay_.step("fetch", elapsed());
+        fetched_ = source_.fetch(fetch_request{request_.dataset.name, request_.dataset.parameters});
+        const dataset<double>& data = fetched_.data;
+        if (!data.labelled()) {
+            throw invalid_input_error(
+                "data set \"" + request_.dataset.name + "\" has no label column",
+                "define the data set with a label column", "dataset.name");
+        }
+        out_.rows = static_cast<std::uint64_t>(data.n_samples());
+        out_.data_watermark = fetched_.high_watermark;
+    }
+
+    /// 3. Split: a stable hold-out (see detail::stable_holdout).
+    void split() {
+        const dataset<double>& data = fetched_.data;
+        const split_indices parts =
+            stable_holdout(data, request_.validation.test_fraction, request_.seed);
+        train_part_ = data.subset(parts.train);
+        test_part_ = data.subset(parts.test);
+        out_.train_rows = parts.train.size();
+        out_.test_rows = parts.test.size();
+    }
+
+    /// 4-6a. Cross-validate, fit and evaluate the requested pipeline.
+    void fit() {
+        artifact_manifest manifest;
+        manifest.lineage.request_id = request_.request_id;
+        manifest.lineage.dataset_name = request_.dataset.name;
+        manifest.lineage.dataset_digest = dataset_digest(fetched_.data);
+        manifest.lineage.row_count = out_.train_rows;
+        manifest.lineage.watermark = watermark_text(fetched_.high_watermark);
+        visit_estimator(request_.estimator, [&](auto type) {
+            candidate_ = fit_candidate<typename decltype(type)::type>(
+                request_, train_part_, test_part_, metric_, relay_, started_, std::move(manifest));
+        });
+        out_.fit = candidate_.fit;
+        out_.cv_mean = candidate_.cv_mean;
+        out_.cv_std = candidate_.cv_std;
+        out_.score = candidate_.score;
+    }
+
+    /// 6b. Gate: the minimum score, then the champion. @returns whether the candidate passed
+    bool gate() {
+        const double gate_score = out_.cv_mean ? *out_.cv_mean : out_.score;
+        std::string verdict;
+        bool passed = true;
+        if (request_.validation.min_score) {
+            const bool ok = gate_score >= *request_.validation.min_score;
+            verdict = metric_.name + (out_.cv_mean ? " (k-fold mean) " : " ") +
+                      score_text(gate_score) + (ok ? " >= " : " < ") + "minimum " +
+                      score_text(*request_.validation.min_score);
+            passed = ok;
+        }
+        if (passed && request_.validation.champion) {
+            const auto& spec = *request_.validation.champion;
+            relay_.step("champion", elapsed());
+            if (const auto v = registry_.alias(request_.model, spec.alias)) {
+                out_.champion_version = *v;
+                std::string note;
+                out_.champion_score = score_champion(*v, note);
+                std::string text;
+                if (!out_.champion_score) {
+                    text = note;
+                } else {
+                    passed = beats(*out_.champion_score, spec.margin);
+                    text = "held-out " + metric_.name + " " + score_text(out_.score) +
+                           (passed ? " beats " : " does not beat ") + "champion v" +
+                           std::to_string(*v) + " (" + score_text(*out_.champion_score) + ")" +
+                           (spec.margin != 0.0 ? " by the margin " + score_text(spec.margin) : "");
+                }
+                verdict += (verdict.empty() ? "" : "; ") + text;
+            } else {
+                verdict += std::string(verdict.empty() ? "" : "; ") + "no champion (" + spec.alias +
+                           " not set)";
+            }
+        }
+        if (verdict.empty()) verdict = "no verdict: " + metric_.name + " " + score_text(out_.score);
+        out_.gate_passed = passed;
+        out_.gate = verdict;
+        return passed;
+    }
+
+    /// 7. Publish the artifact and its metadata, idempotently by request id.
+    void publish() {
+        relay_.step("publish", elapsed());
+        const artifact_manifest& manifest = candidate_.manifest;
+        nlohmann::json metadata = {{"request", mlpipe::to_json(request_)},
+                                   {"estimator", request_.estimator},
+                                   {"hyperparameters", candidate_.hyperparameters},
+                                   {"metric", metric_.name},
+                                   {"score", out_.score},
+                                   {"metrics", manifest.metrics},
+                                   {"gate", out_.gate},
+                                   {"gate_passed", true},
+                                   {"rows", out_.rows},
+                                   {"train_rows", out_.train_rows},
+                                   {"dataset", request_.dataset.name},
+                                   {"dataset_digest", manifest.lineage.dataset_digest},
+                                   {"watermark", mlpipe::to_json(fetched_.high_watermark)},
+                                   {"fit_status", std::string(to_string(out_.fit.status))},
+                                   {"fit_seconds", out_.fit.elapsed_seconds}};
+        if (out_.champion_version) metadata["champion_version"] = *out_.champion_version;
+        const auto& bytes = candidate_.artifact_bytes;
+        const auto published = registry_.publish(
+            request_.model,
+            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), metadata,
+            request_.request_id, options_.actor);
+        out_.status = training_status::published;
+        out_.version = published.version;
+        out_.created = published.created;
+    }
+
+    /// 8. Promote: move the alias by compare-and-swap from the champion it was compared with; when
+    /// another worker moved it meanwhile, compare with the new champion on the same rows.
+    void promote() {
+        if (request_.promote.empty()) return;
+        relay_.step("promote", elapsed());
+        const bool compare =
+            request_.validation.champion && request_.validation.champion->alias == request_.promote;
+        const double margin = compare ? request_.validation.champion->margin : 0.0;
+        std::optional<std::uint64_t> expected =
+            compare ? out_.champion_version : registry_.alias(request_.model, request_.promote);
+        std::string why = out_.gate;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            if (expected == out_.version) {
+                already_promoted();
+                return;
+            }
+            if (move_alias(expected, ": " + why,
+                           expected ? " from version " + std::to_string(*expected) : ""))
+                return;
+            // Moved meanwhile: compare with the new champion on the same rows.
+            expected = registry_.alias(request_.model, request_.promote);
+            if (compare && expected && *expected != *out_.version) {
+                std::string note;
+                const auto rival = score_champion(*expected, note);
+                if (rival && !beats(*rival, margin)) {
+                    out_.promotion = request_.promote + " left on version " +
+                                     std::to_string(*expected) +
+                                     ", which another worker promoted meanwhile and scores " +
+                                     score_text(*rival);
+                    return;
+                }
+                why = "held-out " + metric_.name + " " + score_text(out_.score) + " beats v" +
+                      std::to_string(*expected) + ", promoted meanwhile (" +
+                      (rival ? score_text(*rival) : note) + ")";
+            }
+        }
+    }
+
+    /// The one alias move (steps 1 and 8): the promote alias from `expected` to out_.version, by
+    /// compare-and-swap, audited with the request id and `reason`. @returns whether it moved
+    bool move_alias(std::optional<std::uint64_t> expected, const std::string& reason,
+                    const std::string& suffix) {
+        if (!registry_.move_alias_if(request_.model, request_.promote, expected, *out_.version,
+                                     options_.actor,
+                                     "promotion by request " + request_.request_id + reason))
+            return false;
+        out_.promoted = true;
+        out_.promotion =
+            request_.promote + " moved to version " + std::to_string(*out_.version) + suffix;
+        return true;
+    }
+
+    void already_promoted() {
+        out_.promotion =
+            request_.promote + " already points to version " + std::to_string(*out_.version);
+    }
+
+    /// The held-out score of the champion `version`, or nullopt with `note` saying why it cannot
+    /// be compared.
+    std::optional<double> score_champion(std::uint64_t version, std::string& note) {
+        const auto resolved = registry_.fetch(request_.model, version);
+        const any_model champion = load_any(std::as_bytes(std::span(resolved.bytes)));
+        if (auto why = champion_mismatch(champion, test_part_); !why.empty()) {
+            note = "champion version " + std::to_string(version) + " not comparable (" + why + ")";
+            return std::nullopt;
+        }
+        return score_on(champion, test_part_, metric_);
+    }
+
+    [[nodiscard]] bool beats(double champion_score, double margin) const {
+        return out_.score >= champion_score + margin;
+    }
+
+    const training_request& request_;
+    Source& source_;
+    model_registry<Store>& registry_;
+    const trainer_options& options_;
+    std::chrono::steady_clock::time_point started_;
+    progress_relay relay_;
+    scorer metric_;
+    training_outcome out_;
+    fetch_result fetched_;
+    dataset<double> train_part_;
+    dataset<double> test_part_;
+    fitted_candidate candidate_;
+};
+
+}  // namespace detail
+
 /// Trains, validates, publishes and promotes as `request` says (see the file comment).
 ///
 /// @returns published (with the version) or rejected by the gate (with the scores)
@@ -354,225 +636,7 @@ template <data_source Source, blob_store Store>
 training_outcome train(const training_request& request, Source& source,
                        model_registry<Store>& registry, const trainer_options& options = {}) {
     validate(request);
-    const auto started = std::chrono::steady_clock::now();
-    const auto elapsed = [&] {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    };
-    detail::progress_relay relay(options.on_progress);
-    training_outcome out;
-    out.request_id = request.request_id;
-    out.model = request.model;
-    out.estimator = request.estimator;
-    out.metric = request.validation.metric;
-
-    // 1. Published before (a redelivery): finish what the first run may have left.
-    if (const auto done = registry.published_version(request.model, request.request_id)) {
-        const auto info = registry.version_info(request.model, *done);
-        out.status = training_status::published;
-        out.version = *done;
-        out.created = false;
-        if (info) {
-            const nlohmann::json& m = info->metadata;
-            out.gate_passed = m.value("gate_passed", true);
-            out.gate = m.value("gate", "");
-            if (const auto it = m.find("score"); it != m.end() && it->is_number())
-                out.score = it->template get<double>();
-            if (const auto it = m.find("rows"); it != m.end() && it->is_number_unsigned())
-                out.rows = it->template get<std::uint64_t>();
-            if (!request.promote.empty() && out.gate_passed) {
-                std::optional<std::uint64_t> expected;
-                if (const auto it = m.find("champion_version");
-                    it != m.end() && it->is_number_unsigned())
-                    expected = it->template get<std::uint64_t>();
-                const auto now = registry.alias(request.model, request.promote);
-                if (now == *done) {
-                    out.promotion =
-                        request.promote + " already points to version " + std::to_string(*done);
-                } else if (registry.move_alias_if(request.model, request.promote, expected, *done,
-                                                  options.actor,
-                                                  "promotion by request " + request.request_id)) {
-                    out.promoted = true;
-                    out.promotion = request.promote + " moved to version " + std::to_string(*done) +
-                                    " (finishing an interrupted promotion)";
-                } else {
-                    out.promotion =
-                        request.promote + " was moved by someone else meanwhile; left as is";
-                }
-            }
-        }
-        out.seconds = elapsed();
-        return out;
-    }
-
-    // 2. Fetch.
-    relay.step("fetch", elapsed());
-    fetch_result fetched =
-        source.fetch(fetch_request{request.dataset.name, request.dataset.parameters});
-    const dataset<double>& data = fetched.data;
-    if (!data.labelled()) {
-        throw invalid_input_error("data set \"" + request.dataset.name + "\" has no label column",
-                                  "define the data set with a label column", "dataset.name");
-    }
-    out.rows = static_cast<std::uint64_t>(data.n_samples());
-    out.data_watermark = fetched.high_watermark;
-
-    // 3. Split: a stable hold-out (see detail::stable_holdout).
-    const split_indices parts =
-        detail::stable_holdout(data, request.validation.test_fraction, request.seed);
-    const dataset<double> train_part = data.subset(parts.train);
-    const dataset<double> test_part = data.subset(parts.test);
-    out.train_rows = parts.train.size();
-    out.test_rows = parts.test.size();
-
-    const scorer metric = make_scorer(request.validation.metric);
-    artifact_manifest manifest;
-    manifest.lineage.request_id = request.request_id;
-    manifest.lineage.dataset_name = request.dataset.name;
-    manifest.lineage.dataset_digest = detail::dataset_digest(data);
-    manifest.lineage.row_count = out.train_rows;
-    manifest.lineage.watermark = detail::watermark_text(fetched.high_watermark);
-
-    // 4-6a. Cross-validate, fit, evaluate.
-    detail::fitted_candidate candidate;
-    visit_estimator(request.estimator, [&](auto type) {
-        candidate = detail::fit_candidate<typename decltype(type)::type>(
-            request, train_part, test_part, metric, relay, started, std::move(manifest));
-    });
-    out.fit = candidate.fit;
-    out.cv_mean = candidate.cv_mean;
-    out.cv_std = candidate.cv_std;
-    out.score = candidate.score;
-    manifest = std::move(candidate.manifest);
-    const nlohmann::json& hyperparameters = candidate.hyperparameters;
-    const std::vector<std::byte>& artifact_bytes = candidate.artifact_bytes;
-    const double gate_score = out.cv_mean ? *out.cv_mean : out.score;
-
-    // 6b. Gate: minimum score, then the champion.
-    std::string gate;
-    bool passed = true;
-    if (request.validation.min_score) {
-        const bool ok = gate_score >= *request.validation.min_score;
-        gate = metric.name + (out.cv_mean ? " (k-fold mean) " : " ") +
-               detail::score_text(gate_score) + (ok ? " >= " : " < ") + "minimum " +
-               detail::score_text(*request.validation.min_score);
-        passed = ok;
-    }
-    const auto score_champion = [&](std::uint64_t version,
-                                    std::string& note) -> std::optional<double> {
-        const auto resolved = registry.fetch(request.model, version);
-        const any_model champion = load_any(std::as_bytes(std::span(resolved.bytes)));
-        if (auto why = detail::champion_mismatch(champion, test_part); !why.empty()) {
-            note = "champion version " + std::to_string(version) + " not comparable (" + why + ")";
-            return std::nullopt;
-        }
-        return detail::score_on(champion, test_part, metric);
-    };
-    const auto beats = [&](double champion_score, double margin) {
-        return out.score >= champion_score + margin;
-    };
-    if (passed && request.validation.champion) {
-        const auto& spec = *request.validation.champion;
-        relay.step("champion", elapsed());
-        if (const auto v = registry.alias(request.model, spec.alias)) {
-            out.champion_version = *v;
-            std::string note;
-            out.champion_score = score_champion(*v, note);
-            std::string text;
-            if (!out.champion_score) {
-                text = note;
-            } else {
-                passed = beats(*out.champion_score, spec.margin);
-                text =
-                    "held-out " + metric.name + " " + detail::score_text(out.score) +
-                    (passed ? " beats " : " does not beat ") + "champion v" + std::to_string(*v) +
-                    " (" + detail::score_text(*out.champion_score) + ")" +
-                    (spec.margin != 0.0 ? " by the margin " + detail::score_text(spec.margin) : "");
-            }
-            gate += (gate.empty() ? "" : "; ") + text;
-        } else {
-            gate +=
-                std::string(gate.empty() ? "" : "; ") + "no champion (" + spec.alias + " not set)";
-        }
-    }
-    if (gate.empty()) gate = "no gate: " + metric.name + " " + detail::score_text(out.score);
-    out.gate_passed = passed;
-    out.gate = gate;
-    if (!passed) {
-        out.status = training_status::rejected;
-        out.seconds = elapsed();
-        return out;
-    }
-
-    // 7. Publish.
-    relay.step("publish", elapsed());
-    nlohmann::json metadata = {{"request", to_json(request)},
-                               {"estimator", request.estimator},
-                               {"hyperparameters", hyperparameters},
-                               {"metric", metric.name},
-                               {"score", out.score},
-                               {"metrics", manifest.metrics},
-                               {"gate", gate},
-                               {"gate_passed", true},
-                               {"rows", out.rows},
-                               {"train_rows", out.train_rows},
-                               {"dataset", request.dataset.name},
-                               {"dataset_digest", manifest.lineage.dataset_digest},
-                               {"watermark", to_json(fetched.high_watermark)},
-                               {"fit_status", std::string(to_string(out.fit.status))},
-                               {"fit_seconds", out.fit.elapsed_seconds}};
-    if (out.champion_version) metadata["champion_version"] = *out.champion_version;
-    const std::string_view bytes_view(reinterpret_cast<const char*>(artifact_bytes.data()),
-                                      artifact_bytes.size());
-    const auto published =
-        registry.publish(request.model, bytes_view, metadata, request.request_id, options.actor);
-    out.status = training_status::published;
-    out.version = published.version;
-    out.created = published.created;
-
-    // 8. Promote.
-    if (!request.promote.empty()) {
-        relay.step("promote", elapsed());
-        const bool compare =
-            request.validation.champion && request.validation.champion->alias == request.promote;
-        const double margin = compare ? request.validation.champion->margin : 0.0;
-        std::optional<std::uint64_t> expected =
-            compare ? out.champion_version : registry.alias(request.model, request.promote);
-        std::string why = gate;
-        for (int attempt = 0; attempt < 100; ++attempt) {
-            if (expected == out.version) {
-                out.promotion =
-                    request.promote + " already points to version " + std::to_string(*out.version);
-                break;
-            }
-            if (registry.move_alias_if(request.model, request.promote, expected, *out.version,
-                                       options.actor,
-                                       "promotion by request " + request.request_id + ": " + why)) {
-                out.promoted = true;
-                out.promotion = request.promote + " moved to version " +
-                                std::to_string(*out.version) +
-                                (expected ? " from version " + std::to_string(*expected) : "");
-                break;
-            }
-            // Moved meanwhile: compare with the new champion on the same rows.
-            expected = registry.alias(request.model, request.promote);
-            if (compare && expected && *expected != *out.version) {
-                std::string note;
-                const auto rival = score_champion(*expected, note);
-                if (rival && !beats(*rival, margin)) {
-                    out.promotion = request.promote + " left on version " +
-                                    std::to_string(*expected) +
-                                    ", which another worker promoted meanwhile and scores " +
-                                    detail::score_text(*rival);
-                    break;
-                }
-                why = "held-out " + metric.name + " " + detail::score_text(out.score) + " beats v" +
-                      std::to_string(*expected) + ", promoted meanwhile (" +
-                      (rival ? detail::score_text(*rival) : note) + ")";
-            }
-        }
-    }
-    out.seconds = elapsed();
-    return out;
+    return detail::training_run<Source, Store>(request, source, registry, options).run();
 }
 
 /// Separate compilation (config.hpp): each model family's part of the compiled library holds its
