@@ -15,10 +15,14 @@
 
 namespace {
 
+// The predictor loads the one kind it serves: the fuzzer's build compiles no other model's loading.
+using served_kinds = mlpipe::kind_list<mlpipe::logistic_regression>;
+
 struct served {
     mlpipe::memory_blob_store store;
-    mlpipe::predictor<mlpipe::memory_blob_store> predictor{store, {.limits = {.max_rows = 64}}};
-    mlpipe::handler<mlpipe::memory_blob_store> handler{predictor, {.model = "tiny"}};
+    mlpipe::predictor<mlpipe::memory_blob_store, served_kinds> predictor{
+        store, {.limits = {.max_rows = 64}}};
+    mlpipe::handler<mlpipe::memory_blob_store, served_kinds> handler{predictor, {.model = "tiny"}};
 
     served() {
         const auto data = mlpipe::make_classification<double>(

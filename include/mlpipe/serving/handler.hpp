@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../artifact/kinds.hpp"
 #include "../error.hpp"
 #include "../storage/blob_store.hpp"
 #include "predictor.hpp"
@@ -48,10 +49,10 @@ struct handler_options {
 /// Answers events with a predictor (see the file comment for the shapes).
 /// Thread safety: handle() may be called concurrently (as the predictor's members). The predictor
 /// must outlive the handler.
-template <blob_store Store>
+template <blob_store Store, class Models = registered_models>
 class handler {
   public:
-    explicit handler(predictor<Store>& p, handler_options options = {})
+    explicit handler(predictor<Store, Models>& p, handler_options options = {})
         : predictor_(&p), options_(std::move(options)) {}
 
     /// Answers one event; never throws (an out-of-memory while writing the answer terminates, as
@@ -202,7 +203,7 @@ class handler {
                                               std::move(reference))));
     }
 
-    predictor<Store>* predictor_;
+    predictor<Store, Models>* predictor_;
     handler_options options_;
 };
 

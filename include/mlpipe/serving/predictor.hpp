@@ -41,6 +41,7 @@
 
 #include "../artifact/any_model.hpp"
 #include "../artifact/codec.hpp"
+#include "../artifact/kinds.hpp"
 #include "../detail/names.hpp"
 #include "../error.hpp"
 #include "../log.hpp"
@@ -131,11 +132,14 @@ struct predictor_stats {
 };
 
 /// Serves predictions of the models in a model_registry on any blob_store (see the file comment).
+/// `Models` are the kinds it can load (a kind_list, artifact/kinds.hpp): every kind by default; a
+/// function that serves one kind may name only it (`kind_list<logistic_regression>`), and compiles
+/// the loading of that kind alone (an artifact of another kind is then a format_error).
 /// Thread safety: every member may be called concurrently; predictions run concurrently on shared
 /// immutable models. The registry's store must outlive the predictor.
 /// Complexity: a request on a fresh binding costs a map lookup under a mutex plus validation and
 /// the model; a re-check costs one or two store reads; a load costs a fetch, SHA-256, a decode.
-template <blob_store Store>
+template <blob_store Store, class Models = registered_models>
 class predictor {
   public:
     using clock_type = std::chrono::steady_clock;
@@ -571,7 +575,7 @@ class predictor {
             decode_options decode;
             decode.source = fetched.info.artifact_key;
             decode.limits = options_.artifact;
-            m->model = load_any(decode_artifact_view(held, bytes, decode));
+            m->model = load_any<Models>(decode_artifact_view(held, bytes, decode));
         } catch (const std::exception& e) {
             throw model_unavailable_error(what + " cannot be loaded: " + e.what(),
                                           "publish a valid artifact and move the alias to it",
