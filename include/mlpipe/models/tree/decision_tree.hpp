@@ -37,17 +37,7 @@ struct decision_tree_params {
     /// The kind these hyperparameters belong to (errors name a field "<kind>.<name>").
     static constexpr std::string_view kind = "decision_tree";
     /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
-    static constexpr auto fields() {
-        using p = decision_tree_params;
-        return std::tuple{hyperparameter("criterion", &p::criterion, split_criterion_names),
-                          hyperparameter("max_depth", &p::max_depth),
-                          hyperparameter("min_samples_split", &p::min_samples_split),
-                          hyperparameter("min_samples_leaf", &p::min_samples_leaf),
-                          hyperparameter("max_features", &p::max_features),
-                          hyperparameter("class_weight", &p::class_weight, class_weighting_names),
-                          hyperparameter("class_weights", &p::class_weights),
-                          hyperparameter("seed", &p::seed)};
-    }
+    static constexpr auto fields() { return detail::tree_growth_fields<decision_tree_params>(); }
     /// The JSON form: every field by its name, enums by the names of their values.
     [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }
     /// Reads the JSON form; absent keys keep their defaults.

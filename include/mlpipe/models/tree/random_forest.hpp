@@ -45,18 +45,11 @@ struct random_forest_params {
     /// The hyperparameters by their JSON names: to_json and from_json derive from this list.
     static constexpr auto fields() {
         using p = random_forest_params;
-        return std::tuple{hyperparameter("n_estimators", &p::n_estimators),
-                          hyperparameter("bootstrap", &p::bootstrap),
-                          hyperparameter("oob_score", &p::oob_score),
-                          hyperparameter("criterion", &p::criterion, split_criterion_names),
-                          hyperparameter("max_depth", &p::max_depth),
-                          hyperparameter("min_samples_split", &p::min_samples_split),
-                          hyperparameter("min_samples_leaf", &p::min_samples_leaf),
-                          hyperparameter("max_features", &p::max_features),
-                          hyperparameter("class_weight", &p::class_weight, class_weighting_names),
-                          hyperparameter("class_weights", &p::class_weights),
-                          hyperparameter("seed", &p::seed),
-                          hyperparameter("predict_threads", &p::predict_threads)};
+        return std::tuple_cat(std::tuple{hyperparameter("n_estimators", &p::n_estimators),
+                                         hyperparameter("bootstrap", &p::bootstrap),
+                                         hyperparameter("oob_score", &p::oob_score),
+                                         hyperparameter("predict_threads", &p::predict_threads)},
+                              detail::tree_growth_fields<p>());
     }
     /// The JSON form: every field by its name, enums by the names of their values.
     [[nodiscard]] nlohmann::json to_json() const { return params_to_json(*this); }

@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -159,6 +160,20 @@ struct max_features_option {
 };
 
 namespace detail {
+
+/// The growth hyperparameters every tree model's params struct `P` has (criterion, depth, leaf and
+/// split sizes, max_features, class weights, seed), for its fields().
+template <class P>
+[[nodiscard]] constexpr auto tree_growth_fields() {
+    return std::tuple{hyperparameter("criterion", &P::criterion, split_criterion_names),
+                      hyperparameter("max_depth", &P::max_depth),
+                      hyperparameter("min_samples_split", &P::min_samples_split),
+                      hyperparameter("min_samples_leaf", &P::min_samples_leaf),
+                      hyperparameter("max_features", &P::max_features),
+                      hyperparameter("class_weight", &P::class_weight, class_weighting_names),
+                      hyperparameter("class_weights", &P::class_weights),
+                      hyperparameter("seed", &P::seed)};
+}
 
 /// Checks the growth hyperparameters every tree model shares; errors name the parameter.
 inline void check_tree_params(std::string_view model, std::int64_t max_depth,
