@@ -101,6 +101,30 @@ TEST_CASE_METHOD(worker_fixture,
     CHECK(dead[0].receive_count == 3);
 }
 
+TEST_CASE_METHOD(worker_fixture, "A worker journals that it is alive while idle and while training",
+                 "[jobs][worker]") {
+    send(mlpipe::test::iris_request("beat"));
+    auto options = quick();
+    options.journal_period = 0ms;  // a record at every idle poll and every progress step
+    std::set<std::string> idle_records;
+    std::size_t training_records = 0;
+    options.on_event = [&](const mlpipe::worker_event& e) {
+        const auto workers = journal.workers();
+        REQUIRE(workers.size() == 1);
+        const auto& w = workers.front();
+        if (e.type == mlpipe::worker_event::kind::idle && w.at("state") == "idle")
+            idle_records.insert(w.at("at").get<std::string>());
+        if (e.type == mlpipe::worker_event::kind::progress && w.at("state") == "training" &&
+            w.at("request_id") == "beat")
+            ++training_records;
+    };
+    mlpipe::training_worker worker(queue, source, store, options);
+    CHECK(worker.run().published == 1);
+    CHECK(training_records > 0);      // the journal says "training" while it trains
+    CHECK(idle_records.size() >= 2);  // and renews "idle" while it waits
+    CHECK(journal.workers().at(0).at("state") == "stopped");
+}
+
 TEST_CASE_METHOD(worker_fixture, "Heartbeats keep a lease alive through a training longer than it",
                  "[jobs][worker]") {
     send(mlpipe::test::iris_request("long"));

@@ -117,6 +117,10 @@ struct worker_options {
     /// A failed request becomes visible again after this long (0: at once).
     std::chrono::milliseconds retry_delay{0};
     stop_policy on_stop = stop_policy::release;
+    /// How often the worker journals that it is alive, while idle and while training (its state
+    /// in the request journal's workers/, which `mlpipe status` and `train --wait` read). Each
+    /// record is one store write.
+    std::chrono::milliseconds journal_period{std::chrono::seconds(10)};
     std::function<void(const worker_event&)> on_event;  ///< called on the worker's thread
     std::string registry_prefix = "registry/";
     std::string journal_prefix = "jobs/";
@@ -259,6 +263,7 @@ class training_worker {
         one_message.visibility = options_.lease;
         auto messages = queue_->receive(one_message);
         if (messages.empty()) {
+            record_worker("idle", {}, false);
             worker_event e;
             e.type = worker_event::kind::idle;
             emit(e);
@@ -286,12 +291,14 @@ class training_worker {
         if (options_.on_event) options_.on_event(e);
     }
 
-    /// Journals the worker's state: always when `force`, else at most every 10 s (each record is a
-    /// store write, an fsync on a synchronous file store).
+    /// Journals the worker's state: always when `force`, else at most every journal_period (each
+    /// record is a store write, an fsync on a synchronous file store). Called from the progress
+    /// callback too, which a fit may call from its own threads.
     void record_worker(std::string_view state, std::string_view request_id = {},
                        bool force = true) {
+        std::lock_guard lock(record_mutex_);
         const auto now = std::chrono::steady_clock::now();
-        if (!force && now - last_record_ < std::chrono::seconds(10)) return;
+        if (!force && now - last_record_ < options_.journal_period) return;
         last_record_ = now;
         try {
             journal_.record_worker(options_.name, state, request_id);
@@ -339,6 +346,7 @@ class training_worker {
                 step.type = worker_event::kind::progress;
                 step.step = &p;
                 emit(step);
+                record_worker("training", request->request_id, false);
                 if (keeper.lost()) return false;
                 return !(options_.on_stop == stop_policy::release && stop_reason());
             };
@@ -396,6 +404,7 @@ class training_worker {
     request_journal<Store> journal_;
     worker_options options_;
     std::atomic<bool> stop_requested_{false};
+    std::mutex record_mutex_;
     std::chrono::steady_clock::time_point last_record_{};
 };
 
