@@ -191,6 +191,15 @@ TEMPLATE_LIST_TEST_CASE("a message received max_receives times is dead-lettered"
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].body == "poison");
     CHECK(dead[0].receive_count == 3);
+    // Where the queue can delete a dead letter, it deletes that one only, once.
+    if constexpr (requires { q.remove_dead_letter(dead[0].id); }) {
+        // (== rather than truth: any_message_queue answers std::optional<bool>.)
+        CHECK(q.remove_dead_letter("not-an-id") == false);
+        CHECK(q.remove_dead_letter(dead[0].id) == true);
+        CHECK(q.remove_dead_letter(dead[0].id) == false);
+        CHECK(q.stats().dead == 0);
+        CHECK(q.dead_letters(10).empty());
+    }
 }
 
 TEMPLATE_LIST_TEST_CASE("a repeated deduplication id enqueues nothing",

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -124,6 +125,8 @@ class sqlite_message_queue {
                           "SELECT id, body, receive_count, sent_ms FROM mlpipe_queue WHERE queue = "
                           "?1 AND dead = 1 "
                           "ORDER BY id LIMIT ?2");
+        drop_dead_ =
+            statement(db, "DELETE FROM mlpipe_queue WHERE id = ?1 AND queue = ?2 AND dead = 1");
     }
 
     sqlite_message_queue(const sqlite_message_queue&) = delete;
@@ -249,6 +252,18 @@ class sqlite_message_queue {
         return out;
     }
 
+    /// Deletes the dead letter `message_id` (an id of dead_letters()).
+    /// @returns whether it was a dead letter of this queue
+    bool remove_dead_letter(std::string_view message_id) {
+        std::int64_t id = 0;
+        const auto* end = message_id.data() + message_id.size();
+        if (std::from_chars(message_id.data(), end, id).ptr != end || message_id.empty())
+            return false;
+        std::lock_guard lock(mutex_);
+        run(drop_dead_.reset().bind(1, id).bind(2, std::string_view(options_.queue)));
+        return sqlite3_changes(db_.get()) == 1;
+    }
+
     /// The queue's options.
     [[nodiscard]] const sqlite_queue_options& options() const noexcept { return options_; }
 
@@ -344,7 +359,7 @@ class sqlite_message_queue {
     std::mutex mutex_;
     std::condition_variable changed_;
     statement insert_, dedup_prune_, dedup_find_, dedup_add_, peek_, select_ready_, kill_, lease_,
-        ack_, move_, stats_, dead_;
+        ack_, move_, stats_, dead_, drop_dead_;
 };
 
 static_assert(message_queue<sqlite_message_queue>);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,13 @@ class any_message_queue {
         return impl_->dead_letters(max_messages);
     }
 
+    /// Deletes the dead letter `message_id` (an id of dead_letters()), where the queue can.
+    /// @returns whether it was a dead letter; nullopt when the queue cannot delete dead letters
+    ///          (an SQS dead-letter queue is purged with the service's own tools)
+    std::optional<bool> remove_dead_letter(std::string_view message_id) {
+        return impl_->remove_dead_letter(message_id);
+    }
+
     /// The queue inside when it is a `Queue`, else nullptr.
     template <class Queue>
     [[nodiscard]] Queue* target() const noexcept {
@@ -68,6 +76,7 @@ class any_message_queue {
         virtual bool release(std::string_view) = 0;
         virtual queue_stats stats() = 0;
         virtual std::vector<queue_message> dead_letters(std::size_t) = 0;
+        virtual std::optional<bool> remove_dead_letter(std::string_view) = 0;
     };
     template <class Queue>
     struct model final : base {
@@ -86,6 +95,13 @@ class any_message_queue {
         queue_stats stats() override { return queue->stats(); }
         std::vector<queue_message> dead_letters(std::size_t n) override {
             return queue->dead_letters(n);
+        }
+        std::optional<bool> remove_dead_letter(std::string_view id) override {
+            if constexpr (requires { queue->remove_dead_letter(id); }) {
+                return queue->remove_dead_letter(id);
+            } else {
+                return std::nullopt;
+            }
         }
         std::shared_ptr<Queue> queue;
     };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -149,6 +150,17 @@ class memory_message_queue {
                                         it->second.sent_at});
         }
         return out;
+    }
+
+    /// Deletes the dead letter `message_id` (an id of dead_letters()).
+    /// @returns whether it was a dead letter of this queue
+    bool remove_dead_letter(std::string_view message_id) {
+        std::uint64_t id = 0;
+        const auto* end = message_id.data() + message_id.size();
+        if (std::from_chars(message_id.data(), end, id).ptr != end || message_id.empty())
+            return false;
+        std::lock_guard lock(mutex_);
+        return dead_.erase(id) == 1;
     }
 
   private:

@@ -90,6 +90,9 @@ struct queue_stats {
 /// - `q.dead_letters(n)` -> `std::vector<queue_message>`: up to `n` dead-lettered messages, oldest
 ///   first, left in place (their receipts are empty)
 ///
+/// Optional: `q.remove_dead_letter(id)` -> `bool` deletes a dead letter where the backend can (the
+/// memory and SQLite queues; any_message_queue says nullopt for the others).
+///
 /// A receipt stays valid after its lease ran out, as long as no one received the message again
 /// (as on SQS, where the latest receipt handle can still delete the message). Operations throw
 /// queue_error when the backend fails and invalid_input_error for a malformed receipt.
