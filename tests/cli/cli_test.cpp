@@ -255,7 +255,11 @@ TEST_CASE(
 
     auto r = box.run({"train", "--model", "iris", "--dataset", "iris", "--promote", "production",
                       "--request-id", "iris-first", "--wait", "--timeout", "60"});
-    INFO(r.out << r.err);
+    // On a failure, what the worker said and whether it still runs (for a failure seen once).
+    INFO(r.out << r.err << "\nworker "
+               << (::waitpid(worker, nullptr, WNOHANG) == 0 ? "running" : "exited")
+               << "; its log:\n"
+               << slurp(box.dir() / "worker.log") << slurp(box.dir() / "worker.log.err"));
     REQUIRE(r.code == 0);
     CHECK(r.out.find("queued iris-first") != std::string::npos);
     CHECK(r.out.find("published iris v1") != std::string::npos);

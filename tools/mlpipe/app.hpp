@@ -190,4 +190,20 @@ inline void require_model(app& a, const std::string& model) {
     return out;
 }
 
+/// One command of the `mlpipe` tool: its name, help and options, and the function that runs it.
+/// Each command group's file lists its commands (data_commands(), job_commands(), ...) beside the
+/// code that reads their options; main.cpp joins the lists.
+struct command {
+    std::string name;         ///< "models show"
+    std::string usage;        ///< what follows the name
+    std::string summary;      ///< one line
+    std::string description;  ///< paragraphs and examples
+    std::vector<option_spec> options;
+    int (*run)(app&);
+    bool no_positional = false;  ///< takes no positional arguments
+};
+
+/// The --json option most commands take.
+inline const option_spec json_option = {"json", "", "print JSON (for scripts)"};
+
 }  // namespace mlpipe::cli

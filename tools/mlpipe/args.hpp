@@ -55,8 +55,12 @@ class parsed_args {
   public:
     std::vector<std::string> positional;
 
-    [[nodiscard]] bool flag(const std::string& name) const { return values_.count(name) != 0; }
+    [[nodiscard]] bool flag(const std::string& name) const {
+        check(name);
+        return values_.count(name) != 0;
+    }
     [[nodiscard]] std::optional<std::string> get(const std::string& name) const {
+        check(name);
         const auto it = values_.find(name);
         if (it == values_.end() || it->second.empty()) return std::nullopt;
         return it->second.back();
@@ -66,6 +70,7 @@ class parsed_args {
         return v ? *v : std::move(fallback);
     }
     [[nodiscard]] std::vector<std::string> all(const std::string& name) const {
+        check(name);
         const auto it = values_.find(name);
         return it == values_.end() ? std::vector<std::string>{} : it->second;
     }
@@ -98,8 +103,21 @@ class parsed_args {
         return std::stoull(*v);
     }
 
+    /// The options the command declares: reading any other is a bug of the tool, not of its user
+    /// (a misspelt name would silently read as absent). Empty: no check.
+    void declare(std::vector<std::string> names) { declared_ = std::move(names); }
+
   private:
+    void check(const std::string& name) const {
+        if (!declared_.empty() &&
+            std::find(declared_.begin(), declared_.end(), name) == declared_.end()) {
+            throw std::logic_error("mlpipe: the command reads --" + name +
+                                   ", which it does not declare");
+        }
+    }
+
     std::map<std::string, std::vector<std::string>> values_;
+    std::vector<std::string> declared_;
 };
 
 /// Options every command accepts.
@@ -122,6 +140,11 @@ inline parsed_args parse_arguments(const std::vector<std::string>& words,
                                    const std::vector<option_spec>& options,
                                    const std::string& command) {
     parsed_args out;
+    std::vector<std::string> declared;
+    for (const auto* list : {&options, &global_options()})
+        for (const auto& o : *list)
+            declared.push_back(o.name);
+    out.declare(std::move(declared));
     const auto find = [&](const std::string& name) -> const option_spec* {
         for (const auto* list : {&options, &global_options()}) {
             for (const auto& o : *list)

@@ -323,4 +323,37 @@ inline int data_list(app& a) {
     return exit_ok;
 }
 
+/// The `mlpipe data` commands: names, usage, help and options, beside the code that reads them.
+inline std::vector<command> data_commands() {
+    return {
+        {"data load",
+         "FILE.csv --dataset NAME",
+         "load a CSV file into the warehouse",
+         "Appends the rows of a labelled CSV file to the warehouse table of data set NAME\n"
+         "(created on first load with an increasing \"id\" column, the watermark), in one\n"
+         "transaction, and defines the data set in mlpipe.json when it is new.\n\n"
+         "examples:\n  mlpipe data load iris.csv --dataset iris\n"
+         "  mlpipe data load more-rows.csv --dataset iris      (appends)\n"
+         "  mlpipe data load wine.csv --dataset wine --label class",
+         {{"dataset", "NAME", "the data set (and table) to load into"},
+          {"label", "COLUMN", "the label column (default: label)"},
+          json_option},
+         data_load},
+        {"data show",
+         "NAME",
+         "rows, columns, classes and watermark of a data set",
+         "Fetches data set NAME from the warehouse as a worker would.\n\n"
+         "examples:\n  mlpipe data show iris\n  mlpipe data show iris --json | jq .rows",
+         {json_option},
+         data_show},
+        {"data list",
+         "",
+         "the data sets of the configuration",
+         "examples:\n  mlpipe data list",
+         {json_option},
+         data_list,
+         true},
+    };
+}
+
 }  // namespace mlpipe::cli

@@ -63,33 +63,6 @@ namespace detail {
     return "message:" + m.id;
 }
 
-/// The SQLite file and queue name of a sqlite:// queue URI, for the maintenance the
-/// message_queue concept does not offer (removing a dead letter).
-struct sqlite_queue_location {
-    std::string path;
-    std::string queue;
-};
-
-[[nodiscard]] inline std::optional<sqlite_queue_location> sqlite_queue_of(const std::string& uri) {
-    const auto parsed = parse_storage_uri(uri);
-    if (parsed.scheme != "sqlite") return std::nullopt;
-    return sqlite_queue_location{mlpipe::sqlite::detail::database_path(parsed),
-                                 parsed.get("queue", "default")};
-}
-
-/// Deletes dead letter `message_id` from a sqlite:// queue; false when it is not there.
-inline bool remove_dead_letter(const sqlite_queue_location& q, const std::string& message_id) {
-    auto db = mlpipe::sqlite::connection::open<queue_error>(q.path, SQLITE_OPEN_READWRITE,
-                                                            std::chrono::seconds(30));
-    mlpipe::sqlite::statement del(
-        db.get(), "DELETE FROM mlpipe_queue WHERE id = ?1 AND queue = ?2 AND dead = 1");
-    del.bind(1, static_cast<std::int64_t>(std::stoll(message_id)))
-        .bind(2, std::string_view(q.queue));
-    while (del.step<queue_error>()) {
-    }
-    return sqlite3_changes(db.get()) == 1;
-}
-
 /// Whether a worker heartbeat is recent and not "stopped".
 [[nodiscard]] inline bool worker_alive(const nlohmann::json& w, double within_seconds = 30) {
     const double age = seconds_since_iso(w.value("at", ""));
@@ -289,18 +262,18 @@ inline int requests_retry_or_drop(app& a, bool retry) {
     if (a.args().positional.size() != 1) throw usage_error("name one request id", a.command());
     const std::string id = a.args().positional[0];
     const auto m = find_dead_letter(a, id);
-    const auto where = detail::sqlite_queue_of(a.config().queue);
-    if (!retry && !where) {
-        throw cli_error("this queue cannot delete dead letters (only sqlite:// queues can here)",
-                        "leave it, or purge it with the queue service's own tools");
-    }
     std::string new_id;
     if (retry) {
         // The concept has no "redrive": the body is sent again as a new message (a new dedup id,
         // since the request id was the first send's), then the dead letter is deleted.
         new_id = a.queue().send(m.body, detail::request_id_of(m) + "#retry-" + m.id);
     }
-    const bool removed = where && detail::remove_dead_letter(*where, m.id);
+    const std::optional<bool> deleted = a.queue().remove_dead_letter(m.id);
+    if (!retry && !deleted) {
+        throw cli_error("this queue cannot delete dead letters (sqlite:// queues can)",
+                        "leave it, or purge it with the queue service's own tools");
+    }
+    const bool removed = deleted.value_or(false);
     if (a.json()) {
         nlohmann::json j = {{"request_id", detail::request_id_of(m)},
                             {"dead_message_id", m.id},
@@ -639,7 +612,6 @@ inline int worker_command(app& a) {
     auto source = a.warehouse(usable);
     auto& queue = a.queue();
     auto& store = a.store();
-    journal_type heartbeat_journal(store);
     worker_options options;
     options.name = args.get_or("name", mlpipe::detail::process_name());
     options.lease = std::chrono::milliseconds(
@@ -653,28 +625,11 @@ inline int worker_command(app& a) {
     if (args.flag("finish")) options.on_stop = stop_policy::finish;
 
     std::mutex print;
-    std::map<std::string, std::chrono::steady_clock::time_point> last_beat;
     progress_bar bar(t, "");
     const bool quiet_json = a.json();
     options.on_event = [&](const worker_event& e) {
         using kind = worker_event::kind;
         std::lock_guard lock(print);
-        // Heartbeats every few seconds, so `status` and `train --wait` see the worker alive.
-        const auto now = std::chrono::steady_clock::now();
-        auto& beat = last_beat[e.worker];
-        if (e.type == kind::idle || e.type == kind::progress) {
-            if (now - beat > std::chrono::seconds(5)) {
-                beat = now;
-                try {
-                    heartbeat_journal.record_worker(
-                        e.worker, e.type == kind::idle ? "idle" : "training", e.request_id);
-                } catch (const std::exception&) {
-                    // informative only
-                }
-            }
-        } else {
-            beat = now;
-        }
         if (quiet_json) return;
         const std::string who = t.dim(e.worker);
         switch (e.type) {
@@ -795,6 +750,121 @@ inline int retrain_check(app& a) {
         report.print(a.term());
     }
     return exit_ok;
+}
+
+/// `mlpipe train`, `estimators`, `schema`, `requests`, `worker` and `retrain`: names, usage, help
+/// and options, beside the code that reads them.
+inline std::vector<command> job_commands() {
+    return {
+        {"train",
+         "--model NAME --dataset NAME [options] | --request FILE",
+         "queue a training request (and follow it with --wait)",
+         "Builds a training request (docs/training-request.md) from the flags, or reads it from\n"
+         "FILE (\"-\": standard input), validates it, sends it to the training queue and prints\n"
+         "its id. With --wait it follows the request until it is published, rejected by the gate\n"
+         "or dead-lettered (exit code 1 for the last two); a worker must be running\n"
+         "(mlpipe worker).\n\n"
+         "examples:\n"
+         "  mlpipe train --model iris --dataset iris --promote production --wait\n"
+         "  mlpipe train --model iris --dataset iris --estimator linear_svm \\\n"
+         "      --hyperparameters '{\"C\": 0.5}' --preprocess standard_scaler \\\n"
+         "      --min-score 0.9 --champion production --promote production\n"
+         "  mlpipe train --request request.json --wait --timeout 600",
+         {{"model", "NAME", "the registry's model name"},
+          {"dataset", "NAME", "a data set of the configuration"},
+          {"estimator", "KIND",
+           "one of: " + estimator_kinds() + " (default logistic_regression; mlpipe estimators)"},
+          {"hyperparameters", "JSON", "the estimator's hyperparameters, e.g. '{\"C\": 0.5}'"},
+          {"preprocess", "STEP",
+           "a step before the estimator, one of: " + step_kinds() + " (repeat)", true},
+          {"method", "METHOD", "holdout (default) or k_fold"},
+          {"folds", "K", "folds of k_fold (default 5)"},
+          {"test-fraction", "F", "share of rows held out (default 0.2)"},
+          {"metric", "NAME", "accuracy (default), f1_macro, balanced_accuracy, ..."},
+          {"min-score", "X", "the gate's minimum score"},
+          {"champion", "ALIAS", "must beat the version ALIAS points to"},
+          {"margin", "X", "by at least this much (default 0)"},
+          {"promote", "ALIAS", "move ALIAS to the new version when the gate passes"},
+          {"seed", "N", "seeds the hold-out, folds and estimator (default 0)"},
+          {"request-id", "ID", "the request's id (default: MODEL-TIME-RANDOM)"},
+          {"request", "FILE", "read the request document from FILE (- for standard input)"},
+          {"wait", "", "follow the request to its end"},
+          {"timeout", "SECONDS", "with --wait: give up after this long (exit code 1)"},
+          json_option},
+         train_command},
+        {"estimators",
+         "",
+         "the estimator and preprocessing step kinds, with their defaults",
+         "Lists what a training request may name (mlpipe train --estimator KIND --preprocess\n"
+         "STEP, or the request document's estimator.kind and preprocessing[].kind) with the\n"
+         "default hyperparameters of each (docs/training-request.md says what they mean).\n\n"
+         "examples:\n  mlpipe estimators\n  mlpipe estimators --json | jq '.estimators[].kind'",
+         {json_option},
+         estimators_command,
+         true},
+        {"schema",
+         "",
+         "the JSON Schema of a training request document",
+         "Prints the JSON Schema (2020-12) that a request document (mlpipe train --request\n"
+         "FILE, or a message on the training queue) follows, with the estimator and step kinds\n"
+         "and the metrics of this build (docs/training-request.md describes the fields).\n\n"
+         "examples:\n  mlpipe schema > training-request.schema.json",
+         {},
+         schema_command,
+         true},
+        {"requests",
+         "",
+         "queued, in-flight, finished and dead-lettered requests",
+         "Lists the requests the journal knows (newest first) with their state, attempts and\n"
+         "last error, and the queue's counts. Dead letters can be sent again (requests retry)\n"
+         "or dropped (requests drop).\n\n"
+         "examples:\n  mlpipe requests\n  mlpipe requests --all --json",
+         {{"all", "", "every request, not only the latest 20"},
+          {"limit", "N", "show at most N requests (default 20)"},
+          json_option},
+         requests_list,
+         true},
+        {"requests retry",
+         "ID",
+         "send a dead-lettered request again",
+         "The queue has no \"redrive\" operation: the dead letter's body is sent again as a new\n"
+         "message, then the dead letter is deleted (sqlite:// queues; other queues keep listing\n"
+         "it).\n\nexamples:\n  mlpipe requests retry iris-20260101T120000-1a2b",
+         {json_option},
+         [](app& a) { return requests_retry_or_drop(a, true); }},
+        {"requests drop",
+         "ID",
+         "delete a dead-lettered request (sqlite:// queues)",
+         "examples:\n  mlpipe requests drop iris-20260101T120000-1a2b",
+         {json_option},
+         [](app& a) { return requests_retry_or_drop(a, false); }},
+        {"worker",
+         "[options]",
+         "run training workers in the foreground",
+         "Runs N workers (threads) that take requests from the queue, train, validate, publish\n"
+         "and promote, printing each step. Ctrl-C or SIGTERM stops them: the current request is\n"
+         "given back to the queue (or finished first with --finish).\n\n"
+         "examples:\n  mlpipe worker\n  mlpipe worker --workers 2 --idle-exit 30",
+         {{"workers", "N", "number of workers (default 1)"},
+          {"idle-exit", "SECONDS", "exit after this long without a request"},
+          {"max-requests", "N", "exit after N requests"},
+          {"lease", "SECONDS", "visibility timeout of a received request (default 60)"},
+          {"name", "NAME", "the workers' name (default host:pid)"},
+          {"finish", "", "on Ctrl-C/SIGTERM finish the current request before exiting"},
+          json_option},
+         worker_command,
+         true},
+        {"retrain check",
+         "",
+         "evaluate the retraining policies and queue what is due",
+         "For each policy of the configuration (\"policies\"), counts the rows that arrived since\n"
+         "the current version's watermark and its age, and queues the policy's candidates when\n"
+         "due. Request ids derive from the model and watermark: checking twice never queues\n"
+         "twice.\n\nexamples:\n  mlpipe retrain check\n  mlpipe retrain check --json",
+         {json_option},
+         retrain_check,
+         true},
+    };
 }
 
 }  // namespace mlpipe::cli

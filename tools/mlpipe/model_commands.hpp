@@ -553,4 +553,72 @@ inline int models_export(app& a) {
     return exit_ok;
 }
 
+/// The `mlpipe models` commands: names, usage, help and options, beside the code that reads them.
+inline std::vector<command> model_commands() {
+    return {
+        {"models",
+         "",
+         "list the models of the registry",
+         "examples:\n  mlpipe models\n  mlpipe models --json",
+         {json_option},
+         models_list,
+         true},
+        {"models show",
+         "NAME[@VERSION|@ALIAS]",
+         "metadata, metrics and lineage of a version",
+         "Shows the latest version unless a version (7 or v7) or an alias is given.\n\n"
+         "examples:\n  mlpipe models show iris\n  mlpipe models show iris@production\n"
+         "  mlpipe models show iris@3 --json",
+         {json_option},
+         models_show},
+        {"models compare",
+         "NAME A B",
+         "two versions side by side, on the same held-out rows",
+         "Prints the recorded metrics of versions (or aliases) A and B, and scores both on the\n"
+         "stable hold-out of the data set A was trained on (the rows neither saw in training\n"
+         "when they share the seed and hold-out fraction).\n\n"
+         "examples:\n  mlpipe models compare iris 1 2\n  mlpipe models compare iris production "
+         "latest",
+         {{"dataset", "NAME", "score on this data set instead"}, json_option},
+         models_compare},
+        {"models promote",
+         "NAME VERSION --alias ALIAS",
+         "point an alias at a version",
+         "The move is a compare-and-swap and is recorded in the audit log.\n\n"
+         "examples:\n  mlpipe models promote iris 3 --alias production",
+         {{"alias", "ALIAS", "the alias (default production)"},
+          {"reason", "TEXT", "recorded in the audit log"},
+          json_option},
+         models_promote},
+        {"models rollback",
+         "NAME --alias ALIAS",
+         "undo the latest move of an alias",
+         "examples:\n  mlpipe models rollback iris --alias production",
+         {{"alias", "ALIAS", "the alias (default production)"}, json_option},
+         models_rollback},
+        {"models history",
+         "NAME [--alias ALIAS]",
+         "the audit log of a model's aliases",
+         "examples:\n  mlpipe models history iris\n  mlpipe models history iris --alias production",
+         {{"alias", "ALIAS", "only this alias"}, json_option},
+         models_history},
+        {"models verify",
+         "FILE|NAME[@REF]",
+         "check an artifact's checksum (and signature)",
+         "Checks the registry's SHA-256 digest (for a model), the artifact's XXH64 checksum and\n"
+         "lengths, and that the model loads. With --key-file, checks the HMAC-SHA256 signature\n"
+         "(when this mlpipe was built with OpenSSL).\n\n"
+         "examples:\n  mlpipe models verify iris@production\n  mlpipe models verify model.mlpa",
+         {{"key-file", "FILE", "the HMAC key, to check the signature"}, json_option},
+         models_verify},
+        {"models export",
+         "NAME[@REF] --json | --output FILE",
+         "the manifest as JSON, or the bytes",
+         "examples:\n  mlpipe models export iris@production --json\n"
+         "  mlpipe models export iris@3 --output iris-v3.mlpa",
+         {{"output", "FILE", "write the artifact to FILE"}, json_option},
+         models_export},
+    };
+}
+
 }  // namespace mlpipe::cli

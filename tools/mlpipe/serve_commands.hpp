@@ -335,4 +335,40 @@ inline int serve_command(app& a) {
 #endif
 }
 
+/// `mlpipe predict` and `serve`: names, usage, help and options, beside the code that reads them.
+inline std::vector<command> serve_commands() {
+    return {
+        {"predict",
+         "NAME[@VERSION|@ALIAS] [--input rows.csv|rows.json|-]",
+         "predictions and probabilities for rows",
+         "Answers through the same handler as the Lambda runtime (serving/handler.hpp). A CSV\n"
+         "whose header names the model's features gives named instances (other columns such as\n"
+         "label or id are left out), else its columns are the features in order. JSON is\n"
+         "{\"instances\": [...]} or the array itself. Without @REF: production when it is set,\n"
+         "else the latest version.\n\n"
+         "examples:\n  mlpipe predict iris --input new-flowers.csv\n"
+         "  echo '[[5.1, 3.5, 1.4, 0.2]]' | mlpipe predict iris@3 --json",
+         {{"input", "FILE", "rows.csv, rows.json, or - for standard input (the default)"},
+          json_option},
+         predict_command},
+        {"serve",
+         "[--port P] [--host H]",
+         "a local HTTP endpoint for predictions",
+         "Serves the model store over HTTP with the Lambda handler: each request becomes an API\n"
+         "Gateway proxy event. Routes: POST /v1/models/NAME:predict (also\n"
+         "/v1/models/NAME/aliases/ALIAS:predict and /versions/N:predict), GET /v1/models/NAME,\n"
+         "GET /v1/models, GET /healthz. Listens on 127.0.0.1 unless --host says otherwise.\n\n"
+         "examples:\n  mlpipe serve --port 8080\n"
+         "  curl -s localhost:8080/v1/models/iris:predict -d '{\"instances\": [[5.1, 3.5, 1.4, "
+         "0.2]]}'",
+         {{"port", "P", "port (default 8080; 0 picks a free one)"},
+          {"host", "HOST", "address to listen on (default 127.0.0.1)"},
+          {"reference", "REF", "what requests naming no alias or version get (production)"},
+          {"alias-ttl", "SECONDS", "re-check aliases after this long (default 5)"},
+          {"quiet", "", "no access log"}},
+         serve_command,
+         true},
+    };
+}
+
 }  // namespace mlpipe::cli

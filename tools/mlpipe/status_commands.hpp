@@ -191,4 +191,42 @@ inline int demo_command(app& a) {
     return rc;
 }
 
+/// `mlpipe init`: names, usage, help and options, beside the code that reads them.
+inline std::vector<command> init_commands() {
+    return {
+        {"init",
+         "[DIR]",
+         "write a working local configuration (DIR/mlpipe.json)",
+         "Writes mlpipe.json with the embedded defaults: an SQLite warehouse (warehouse.db), an\n"
+         "SQLite training queue (queue.db, queue \"training\", dead letters after 3 receives) and\n"
+         "a model store directory (models/), all relative to the file's directory.\n\n"
+         "examples:\n  mlpipe init\n  mlpipe init ~/ml && cd ~/ml",
+         {{"force", "", "overwrite an existing mlpipe.json"}, json_option},
+         init_command},
+    };
+}
+
+/// `mlpipe status` and `demo`: names, usage, help and options, beside the code that reads them.
+inline std::vector<command> status_commands() {
+    return {
+        {"status",
+         "",
+         "queue depths, workers, models and aliases, last trainings",
+         "examples:\n  mlpipe status\n  mlpipe status --json",
+         {json_option},
+         status_command,
+         true},
+        {"demo",
+         "[DATA.csv] [--dir DIR]",
+         "run the end-to-end pipeline on the embedded defaults",
+         "Loads DATA.csv (default: the digits data set of the source tree) into a warehouse in\n"
+         "batches, runs the retraining trigger, a pool of workers, the registry and a "
+         "predictor.\n\n"
+         "examples:\n  mlpipe demo\n  mlpipe demo tests/data/sets/wine.csv --dir /tmp/demo",
+         {{"dir", "DIR", "work directory (default: a fresh one under /tmp)"},
+          {"force", "", "with --dir: start afresh over an earlier demo"}},
+         demo_command},
+    };
+}
+
 }  // namespace mlpipe::cli
