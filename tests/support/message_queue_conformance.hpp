@@ -12,9 +12,11 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -191,14 +193,20 @@ TEMPLATE_LIST_TEST_CASE("a message received max_receives times is dead-lettered"
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].body == "poison");
     CHECK(dead[0].receive_count == 3);
-    // Where the queue can delete a dead letter, it deletes that one only, once.
+    // Where the queue can delete a dead letter, it deletes that one only, once (any_message_queue
+    // answers std::optional<bool>: nullopt over a queue that cannot, such as SQS).
     if constexpr (requires { q.remove_dead_letter(dead[0].id); }) {
-        // (== rather than truth: any_message_queue answers std::optional<bool>.)
-        CHECK(q.remove_dead_letter("not-an-id") == false);
-        CHECK(q.remove_dead_letter(dead[0].id) == true);
-        CHECK(q.remove_dead_letter(dead[0].id) == false);
-        CHECK(q.stats().dead == 0);
-        CHECK(q.dead_letters(10).empty());
+        bool can = true;
+        if constexpr (std::is_same_v<decltype(q.remove_dead_letter(dead[0].id)),
+                                     std::optional<bool>>)
+            can = q.remove_dead_letter("not-an-id").has_value();
+        if (can) {
+            CHECK(q.remove_dead_letter("not-an-id") == false);
+            CHECK(q.remove_dead_letter(dead[0].id) == true);
+            CHECK(q.remove_dead_letter(dead[0].id) == false);
+            CHECK(q.stats().dead == 0);
+            CHECK(q.dead_letters(10).empty());
+        }
     }
 }
 
