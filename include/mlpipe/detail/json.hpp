@@ -219,8 +219,14 @@ class strict_object_reader {
     /// Throws the error of a value of the wrong type: "<field>: must be <expected>, not <v>".
     [[noreturn]] void fail(const std::string& name, std::string_view expected,
                            const nlohmann::json& v) const {
-        throw invalid_input_error("must be " + std::string(expected) + ", not " + shown(v),
-                                  wording_.remedy, name);
+        fail(name, expected, v, wording_.remedy);
+    }
+
+    /// The same error, with its remedy given (for values read outside a reader).
+    [[noreturn]] static void fail(const std::string& name, std::string_view expected,
+                                  const nlohmann::json& v, const std::string& remedy) {
+        throw invalid_input_error("must be " + std::string(expected) + ", not " + shown(v), remedy,
+                                  name);
     }
 
     /// A value as an error message shows it (at most 80 characters).

@@ -117,8 +117,7 @@ class request_reader : public strict_object_reader {
     /// Throws the error of a value of the wrong type in a request.
     [[noreturn]] static void fail(const std::string& field, std::string_view expected,
                                   const nlohmann::json& v) {
-        throw invalid_input_error("must be " + std::string(expected) + ", not " + shown(v),
-                                  wording().remedy, field);
+        strict_object_reader::fail(field, expected, v, wording().remedy);
     }
 
   private:
